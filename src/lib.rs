@@ -1,0 +1,1 @@
+//! scim-sidecar library.
