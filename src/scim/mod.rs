@@ -1,0 +1,9 @@
+//! The SCIM 2.0 protocol core: schemas, filters, PATCH and resource shaping.
+//!
+//! Everything under this module is pure: it does no I/O, so each piece is tested with tables of
+//! inputs and expected outputs.
+
+pub mod error;
+pub mod filter;
+pub mod profile;
+pub mod schema;
