@@ -22,8 +22,6 @@ pub use secret::{Secret, SecretSource};
 pub struct Config {
     /// The SCIM listener.
     pub server: ServerConfig,
-    /// The admin listener, if any.
-    pub admin: Option<AdminConfig>,
     /// The legacy API and how to talk to it.
     pub legacy: LegacyConfig,
     /// SCIM protocol limits.
@@ -66,13 +64,6 @@ pub struct TlsConfig {
     pub cert: String,
     /// The private key.
     pub key: String,
-}
-
-/// The admin listener.
-#[derive(Debug, Clone)]
-pub struct AdminConfig {
-    /// The address to listen on.
-    pub listen: SocketAddr,
 }
 
 /// How to reach the legacy API.
@@ -263,10 +254,6 @@ impl Config {
     pub fn from_raw(raw: raw::RawConfig) -> Result<Config, ConfigError> {
         let mut problems = Problems::default();
         let server = validate_server(raw.server, &mut problems);
-        let admin = raw.admin.and_then(|a| {
-            parse_addr(&a.listen, "admin.listen", &mut problems)
-                .map(|listen| AdminConfig { listen })
-        });
         let legacy = validate_legacy(raw.legacy, &mut problems);
         let scim = ScimLimits {
             max_results: positive(raw.scim.max_results, 100, "scim.max_results", &mut problems),
@@ -293,7 +280,6 @@ impl Config {
         match mapping {
             Some(mapping) if problems.0.is_empty() => Ok(Config {
                 server,
-                admin,
                 legacy,
                 scim,
                 cache,

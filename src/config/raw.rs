@@ -10,8 +10,6 @@ pub struct RawConfig {
     /// The SCIM listener.
     #[serde(default)]
     pub server: RawServer,
-    /// The admin listener (health and metrics).
-    pub admin: Option<RawAdmin>,
     /// The legacy membership and session API.
     pub legacy: RawLegacy,
     /// SCIM protocol limits.
@@ -49,13 +47,6 @@ pub struct RawServer {
 pub struct RawTls {
     pub cert: String,
     pub key: String,
-}
-
-/// `[admin]`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAdmin {
-    pub listen: String,
 }
 
 /// `[legacy]`.

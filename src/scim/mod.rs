@@ -5,5 +5,8 @@
 
 pub mod error;
 pub mod filter;
+pub mod normalize;
+pub mod patch;
 pub mod profile;
+pub mod projection;
 pub mod schema;

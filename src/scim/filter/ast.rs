@@ -61,6 +61,56 @@ pub enum CompareOp {
     Le,
 }
 
+impl CompareOp {
+    /// Every operator, in the order RFC 7644 lists them.
+    pub const ALL: [CompareOp; 9] = [
+        CompareOp::Eq,
+        CompareOp::Ne,
+        CompareOp::Co,
+        CompareOp::Sw,
+        CompareOp::Ew,
+        CompareOp::Gt,
+        CompareOp::Lt,
+        CompareOp::Ge,
+        CompareOp::Le,
+    ];
+
+    /// The operator's keyword in canonical lowercase (`eq`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "eq",
+            CompareOp::Ne => "ne",
+            CompareOp::Co => "co",
+            CompareOp::Sw => "sw",
+            CompareOp::Ew => "ew",
+            CompareOp::Gt => "gt",
+            CompareOp::Lt => "lt",
+            CompareOp::Ge => "ge",
+            CompareOp::Le => "le",
+        }
+    }
+
+    /// The operator spelled by `keyword`, compared case-insensitively; `pr` is not one.
+    pub fn from_keyword(keyword: &str) -> Option<CompareOp> {
+        CompareOp::ALL
+            .into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(keyword))
+    }
+
+    /// Whether the operator orders values (`gt`, `lt`, `ge`, `le`).
+    pub fn is_ordering(self) -> bool {
+        matches!(
+            self,
+            CompareOp::Gt | CompareOp::Lt | CompareOp::Ge | CompareOp::Le
+        )
+    }
+
+    /// Whether the operator matches substrings (`co`, `sw`, `ew`).
+    pub fn is_substring(self) -> bool {
+        matches!(self, CompareOp::Co | CompareOp::Sw | CompareOp::Ew)
+    }
+}
+
 /// A literal in a comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CompValue {
