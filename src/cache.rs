@@ -19,8 +19,12 @@ pub struct MemberCache {
 impl MemberCache {
     /// A cache holding at most `capacity` members for `ttl`; a zero TTL disables it.
     pub fn new(ttl: Duration, capacity: u64) -> Self {
-        let inner = (!ttl.is_zero() && capacity > 0)
-            .then(|| Cache::builder().max_capacity(capacity).time_to_live(ttl).build());
+        let inner = (!ttl.is_zero() && capacity > 0).then(|| {
+            Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(ttl)
+                .build()
+        });
         MemberCache { inner }
     }
 
@@ -47,7 +51,9 @@ impl MemberCache {
     /// Stores a member just read or written.
     pub async fn put(&self, tenant: &Arc<str>, id: &str, member: Member) {
         if let Some(cache) = &self.inner {
-            cache.insert((tenant.clone(), id.to_owned()), Arc::new(member)).await;
+            cache
+                .insert((tenant.clone(), id.to_owned()), Arc::new(member))
+                .await;
         }
     }
 
@@ -94,7 +100,10 @@ mod tests {
         let mut member = Member::new();
         member.insert("owner".into(), "a".into());
         cache.put(&a, "1", member).await;
-        let other = cache.get_or_fetch(&b, "1", async { Ok(Member::new()) }).await.unwrap();
+        let other = cache
+            .get_or_fetch(&b, "1", async { Ok(Member::new()) })
+            .await
+            .unwrap();
         assert!(other.is_empty());
     }
 }

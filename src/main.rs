@@ -4,10 +4,10 @@ use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use pingora::server::UnixShutdownSignalWatch;
 use scim_sidecar::config::{ApiKey, Config, Secret, SecretSource};
+use scim_sidecar::emulator;
 use scim_sidecar::legacy::LegacyClient;
 use scim_sidecar::server::{self, app::App, auth, reload};
 use scim_sidecar::telemetry::{self, LogFormat};
-use scim_sidecar::emulator;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -15,7 +15,11 @@ use std::path::PathBuf;
 const DEMO_CONFIG: &str = include_str!("../config/demo.toml");
 
 #[derive(Debug, Parser)]
-#[command(name = "scim-sidecar", version, about = "A SCIM 2.0 sidecar in front of an existing membership API")]
+#[command(
+    name = "scim-sidecar",
+    version,
+    about = "A SCIM 2.0 sidecar in front of an existing membership API"
+)]
 struct Cli {
     /// Log line format.
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
@@ -98,7 +102,13 @@ fn main() -> anyhow::Result<()> {
             telemetry::init(format, "info");
             run(config)
         }
-        Command::Demo { listen, legacy_listen, key, legacy_token, config } => {
+        Command::Demo {
+            listen,
+            legacy_listen,
+            key,
+            legacy_token,
+            config,
+        } => {
             telemetry::init(format, "info,pingora_core=warn,pingora_proxy=warn");
             demo(listen, legacy_listen, key, legacy_token, config)
         }
@@ -112,7 +122,9 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CheckConfig { file } => check_config(file),
-        Command::Key { command: KeyCommand::New { label } } => {
+        Command::Key {
+            command: KeyCommand::New { label },
+        } => {
             let key = auth::generate_key();
             let hash = hex::encode(auth::hash_key(&key));
             println!("key:    {key}");
@@ -120,14 +132,17 @@ fn main() -> anyhow::Result<()> {
                 Some(label) => println!("config: {{ sha256 = \"{hash}\", label = {label:?} }}"),
                 None => println!("config: {{ sha256 = \"{hash}\" }}"),
             }
-            eprintln!("Give the key to the identity provider; add the config line to the tenant's keys.");
+            eprintln!(
+                "Give the key to the identity provider; add the config line to the tenant's keys."
+            );
             Ok(())
         }
     }
 }
 
 fn run(path: PathBuf) -> anyhow::Result<()> {
-    let config = Config::load(&path).map_err(|e| anyhow::anyhow!("invalid config {}:\n{e}", path.display()))?;
+    let config = Config::load(&path)
+        .map_err(|e| anyhow::anyhow!("invalid config {}:\n{e}", path.display()))?;
     let token = config
         .legacy
         .token
@@ -162,12 +177,17 @@ fn demo(
     let legacy_url = format!("http://{}", legacy.addr());
 
     let prepare = {
-        let (legacy_url, legacy_token, key) = (legacy_url.clone(), legacy_token.clone(), key.clone());
+        let (legacy_url, legacy_token, key) =
+            (legacy_url.clone(), legacy_token.clone(), key.clone());
         move |config: &mut Config| {
             config.server.listen = listen;
             config.legacy.base_url = legacy_url.clone();
             config.legacy.token = SecretSource::Inline(Secret::new(legacy_token.clone()));
-            config.tenants[0].keys.push(ApiKey { sha256: auth::hash_key(&key), expires: None, label: Some("demo".into()) });
+            config.tenants[0].keys.push(ApiKey {
+                sha256: auth::hash_key(&key),
+                expires: None,
+                label: Some("demo".into()),
+            });
         }
     };
     prepare(&mut config);
@@ -205,7 +225,10 @@ fn check_config(file: PathBuf) -> anyhow::Result<()> {
             }
             for (i, tenant) in config.tenants.iter().enumerate() {
                 if tenant.keys.is_empty() {
-                    warnings.push(format!("tenants[{i}].keys: tenant {} has no key and cannot sign in", tenant.name));
+                    warnings.push(format!(
+                        "tenants[{i}].keys: tenant {} has no key and cannot sign in",
+                        tenant.name
+                    ));
                 }
             }
             for warning in &warnings {
@@ -221,7 +244,12 @@ fn check_config(file: PathBuf) -> anyhow::Result<()> {
         }
         Err(error) => {
             for problem in &error.problems {
-                println!("{}: {}: {}", file.display(), problem.location, problem.message);
+                println!(
+                    "{}: {}: {}",
+                    file.display(),
+                    problem.location,
+                    problem.message
+                );
             }
             bail!("{} problems found", error.problems.len())
         }
@@ -229,7 +257,9 @@ fn check_config(file: PathBuf) -> anyhow::Result<()> {
 }
 
 fn wait_for_ctrl_c() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(tokio::signal::ctrl_c())?;
     Ok(())
 }

@@ -112,8 +112,6 @@ pub struct LegacyApi {
     pub updated_field: String,
     /// A JSON pointer to the error code in error bodies.
     pub error_code_pointer: String,
-    /// The error code meaning the e-mail address is already used.
-    pub email_taken_code: String,
     /// The largest page the list endpoint returns.
     pub max_page_size: usize,
 }
@@ -367,7 +365,6 @@ fn validate_legacy(raw: raw::RawLegacy, problems: &mut Problems) -> LegacyConfig
         created_field: text(api.created_field, "created_at"),
         updated_field: text(api.updated_field, "updated_at"),
         error_code_pointer: text(api.error_code_pointer, "/error/code"),
-        email_taken_code: text(api.email_taken_code, "email_taken"),
         max_page_size: positive(api.max_page_size, 200, "legacy.api.max_page_size", problems),
     };
     for (name, path, needs_id) in [

@@ -88,7 +88,6 @@ pub struct RawLegacyApi {
     pub created_field: Option<String>,
     pub updated_field: Option<String>,
     pub error_code_pointer: Option<String>,
-    pub email_taken_code: Option<String>,
     pub max_page_size: Option<usize>,
 }
 
@@ -118,6 +117,7 @@ pub struct RawMapping {
     pub legacy: String,
     pub lookup: Option<String>,
     pub values: Option<BTreeMap<String, String>>,
+    pub required: Option<bool>,
 }
 
 /// One `[[tenants]]` entry.

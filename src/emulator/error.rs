@@ -21,6 +21,8 @@ pub(crate) enum ApiError {
     InvalidField { field: String, reason: &'static str },
     #[error("another member of this organisation already uses this email")]
     EmailTaken,
+    #[error("another member of this organisation already uses this username")]
+    UsernameTaken,
     #[error("version mismatch: the member is at version {current}")]
     VersionMismatch { current: u64 },
     #[error("the member is suspended")]
@@ -49,7 +51,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::EmailTaken => StatusCode::CONFLICT,
+            ApiError::EmailTaken | ApiError::UsernameTaken => StatusCode::CONFLICT,
             ApiError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::MemberSuspended => StatusCode::FORBIDDEN,
             ApiError::Injected { status, .. } => *status,
@@ -65,6 +67,7 @@ impl ApiError {
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::EmailTaken => "email_taken",
+            ApiError::UsernameTaken => "username_taken",
             ApiError::VersionMismatch { .. } => "version_mismatch",
             ApiError::MemberSuspended => "member_suspended",
             ApiError::Injected { .. } => "injected",

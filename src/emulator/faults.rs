@@ -217,8 +217,11 @@ fn parse_fault(body: Value) -> Result<Fault, ApiError> {
             }
             ("drop", Value::Bool(drop)) => fault.drop = drop,
             ("retry_after", Value::Null) => {}
-            ("retry_after", Value::Number(n)) if n.is_u64() => {
-                fault.retry_after = Some(HeaderValue::from(n.as_u64().unwrap_or_default()));
+            ("retry_after", Value::Number(n)) => {
+                let seconds = n
+                    .as_u64()
+                    .ok_or_else(|| ApiError::field(name, "must be a non-negative integer"))?;
+                fault.retry_after = Some(HeaderValue::from(seconds));
             }
             ("retry_after", Value::String(text)) => {
                 fault.retry_after = Some(

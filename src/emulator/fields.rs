@@ -1,6 +1,6 @@
 //! Validation of the member fields a client may send on create and merge-update.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
 
@@ -34,6 +34,7 @@ pub(crate) enum Status {
 }
 
 impl Status {
+    /// Returns the wire spelling of the status.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Active => "active",
@@ -47,6 +48,7 @@ impl Status {
 #[derive(Debug, Default)]
 pub(crate) struct MemberInput {
     pub(crate) email: Option<String>,
+    pub(crate) username: Option<Option<String>>,
     pub(crate) status: Option<Status>,
     pub(crate) optional: [Option<Option<String>>; 10],
 }
@@ -72,6 +74,12 @@ impl MemberInput {
             "email" => {
                 let text = required_string(&name, value)?;
                 self.email = Some(valid_email(&name, text)?);
+            }
+            "username" => {
+                self.username = Some(match value {
+                    Value::Null => None,
+                    other => Some(non_empty(&name, string(&name, other)?)?),
+                });
             }
             "status" => {
                 self.status = Some(match required_string(&name, value)?.as_str() {
@@ -100,17 +108,13 @@ pub(crate) fn sign_in_email(body: Value) -> Result<String, ApiError> {
         return Err(ApiError::field("body", "must be a JSON object"));
     };
     let email = map.remove("email");
-    if let Some(name) = first_key(&map) {
-        return Err(ApiError::field(name, "unknown field"));
+    if let Some(name) = map.keys().next() {
+        return Err(ApiError::field(name.as_str(), "unknown field"));
     }
     match email {
         Some(value) => required_string("email", value),
         None => Err(ApiError::field("email", "is required")),
     }
-}
-
-fn first_key(map: &Map<String, Value>) -> Option<String> {
-    map.keys().next().cloned()
 }
 
 fn required_string(name: &str, value: Value) -> Result<String, ApiError> {
@@ -127,6 +131,13 @@ fn string(name: &str, value: Value) -> Result<String, ApiError> {
     // The byte length bounds the character count, so most strings skip the count entirely.
     if text.len() > MAX_STRING_CHARS && text.chars().count() > MAX_STRING_CHARS {
         return Err(ApiError::field(name, "is longer than 1024 characters"));
+    }
+    Ok(text)
+}
+
+fn non_empty(name: &str, text: String) -> Result<String, ApiError> {
+    if text.is_empty() {
+        return Err(ApiError::field(name, "must not be empty"));
     }
     Ok(text)
 }

@@ -17,6 +17,7 @@
 mod error;
 mod faults;
 mod fields;
+mod records;
 mod routes;
 mod store;
 
@@ -40,7 +41,7 @@ use routes::Service;
 /// The pause after a failed `accept`, so exhausted file descriptors do not become a busy loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// An emulator instance: its data, its test controls and the token it accepts; clones share all of it.
+/// An emulator: its data, its test controls and the token it accepts, shared by every clone.
 #[derive(Debug, Clone)]
 pub struct LegacyApi {
     service: Arc<Service>,

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use super::error::{json_response, ApiError};
 use super::faults::{Controls, Outcome, Route};
 use super::fields::{self, MemberInput};
-use super::store::{ListQuery, Store};
+use super::records::ListQuery;
+use super::store::Store;
 
 /// The largest request body the service reads.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -262,6 +263,7 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, ApiError> {
         offset: 0,
         limit: DEFAULT_LIMIT,
         email: None,
+        username: None,
         external_ref: None,
     };
     for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
@@ -269,6 +271,7 @@ fn list_query(query: Option<&str>) -> Result<ListQuery, ApiError> {
             "offset" => list.offset = integer("offset", &value)?,
             "limit" => list.limit = integer("limit", &value)?.min(MAX_LIMIT),
             "email" => list.email = Some(value.into_owned()),
+            "username" => list.username = Some(value.into_owned()),
             "external_ref" => list.external_ref = Some(value.into_owned()),
             // Like most services, this one ignores query parameters it does not know.
             _ => {}

@@ -5,66 +5,10 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{SecondsFormat, Utc};
 use rand::Rng;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::error::ApiError;
-use super::fields::{MemberInput, Status, EXTERNAL_REF, OPTIONAL_FIELDS};
-
-/// One member as the service stores and renders it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Member {
-    id: String,
-    email: String,
-    status: Status,
-    optional: [Option<String>; 10],
-    created_at: String,
-    updated_at: String,
-    version: u64,
-    seq: u64,
-}
-
-impl Serialize for Member {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(16))?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("email", &self.email)?;
-        for (name, value) in OPTIONAL_FIELDS.iter().zip(&self.optional).take(3) {
-            map.serialize_entry(name, value)?;
-        }
-        map.serialize_entry("status", self.status.as_str())?;
-        for (name, value) in OPTIONAL_FIELDS.iter().zip(&self.optional).skip(3) {
-            map.serialize_entry(name, value)?;
-        }
-        map.serialize_entry("created_at", &self.created_at)?;
-        map.serialize_entry("updated_at", &self.updated_at)?;
-        map.serialize_entry("version", &self.version)?;
-        map.end()
-    }
-}
-
-/// One live sign-in session.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct Session {
-    id: String,
-    member_id: String,
-    created_at: String,
-}
-
-/// A page of members together with the number of members that matched in total.
-#[derive(Debug, serde::Serialize)]
-pub(crate) struct MemberPage {
-    data: Vec<Member>,
-    total: usize,
-}
-
-/// The filters and window of a member listing.
-#[derive(Debug)]
-pub(crate) struct ListQuery {
-    pub(crate) offset: usize,
-    pub(crate) limit: usize,
-    pub(crate) email: Option<String>,
-    pub(crate) external_ref: Option<String>,
-}
+use super::fields::{MemberInput, Status, EXTERNAL_REF};
+use super::records::{ListQuery, Member, MemberPage, Session};
 
 /// Every organisation's data; cheap to share, each organisation locked on its own.
 #[derive(Debug, Default)]
@@ -76,6 +20,8 @@ pub(crate) struct Store {
 struct Org {
     members: HashMap<String, Member>,
     by_email: HashMap<String, String>,
+    /// Lowercased username to member id, for members that have one.
+    by_username: HashMap<String, String>,
     by_external_ref: HashMap<String, BTreeMap<u64, String>>,
     /// Member ids with their creation sequence, sorted by it, so a page is a slice.
     order: Vec<(u64, String)>,
@@ -95,38 +41,37 @@ impl Store {
             .clear();
     }
 
-    /// Runs `f` on an organisation that already exists, or on an empty one otherwise.
-    fn read<T>(&self, org: &str, f: impl FnOnce(&Org) -> T) -> T {
-        let found = self
-            .orgs
+    /// Returns an organisation if it exists.
+    fn existing(&self, org: &str) -> Option<Arc<RwLock<Org>>> {
+        self.orgs
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(org)
-            .cloned();
-        match found {
+            .cloned()
+    }
+
+    /// Runs `f` on an organisation that already exists, or on an empty one otherwise.
+    fn read<T>(&self, org: &str, f: impl FnOnce(&Org) -> T) -> T {
+        match self.existing(org) {
             Some(org) => f(&read_lock(&org)),
-            // Reads do not create the organisation, so probing many ids cannot grow memory.
+            // Reads never create the organisation, so probing many ids cannot grow memory.
             None => f(&Org::default()),
         }
     }
 
-    /// Runs `f` on an organisation, creating it on first use.
-    fn write<T>(&self, org: &str, f: impl FnOnce(&mut Org) -> T) -> T {
-        let found = self
-            .orgs
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(org)
-            .cloned();
-        let org = match found {
+    /// Runs `f` on an organisation, which is created first when `create` is set; otherwise a
+    /// missing one is seen as empty, so failing writes to unknown ids cannot grow memory.
+    fn write<T>(&self, org: &str, create: bool, f: impl FnOnce(&mut Org) -> T) -> T {
+        let org = match self.existing(org) {
             Some(org) => org,
-            None => self
+            None if create => self
                 .orgs
                 .write()
                 .unwrap_or_else(PoisonError::into_inner)
                 .entry(org.to_owned())
                 .or_default()
                 .clone(),
+            None => return f(&mut Org::default()),
         };
         let mut guard = write_lock(&org);
         f(&mut guard)
@@ -149,10 +94,18 @@ impl Store {
             .email
             .ok_or_else(|| ApiError::field("email", "is required"))?;
         let now = now();
-        self.write(org, |org| {
+        self.write(org, true, |org| {
             let email_key = email.to_lowercase();
             if org.by_email.contains_key(&email_key) {
                 return Err(ApiError::EmailTaken);
+            }
+            let username = input.username.flatten();
+            let username_key = username.as_deref().map(str::to_lowercase);
+            if username_key
+                .as_ref()
+                .is_some_and(|key| org.by_username.contains_key(key))
+            {
+                return Err(ApiError::UsernameTaken);
             }
             let id = org.fresh_id("mbr_", 10);
             let seq = org.next_seq;
@@ -160,6 +113,7 @@ impl Store {
             let member = Member {
                 id: id.clone(),
                 email,
+                username,
                 status: input.status.unwrap_or(Status::Active),
                 optional: input.optional.map(Option::flatten),
                 created_at: now.clone(),
@@ -168,6 +122,9 @@ impl Store {
                 seq,
             };
             org.by_email.insert(email_key, id.clone());
+            if let Some(key) = username_key {
+                org.by_username.insert(key, id.clone());
+            }
             org.index_external_ref(&member);
             org.order.push((seq, id.clone()));
             org.member_sessions.insert(id.clone(), Vec::new());
@@ -185,12 +142,11 @@ impl Store {
         expected_version: Option<u64>,
     ) -> Result<Member, ApiError> {
         let now = now();
-        self.write(org, |org| {
+        self.write(org, false, |org| {
             let current = org
                 .members
                 .get(id)
-                .ok_or(ApiError::NotFound("member not found"))?
-                .clone();
+                .ok_or(ApiError::NotFound("member not found"))?;
             if expected_version.is_some_and(|v| v != current.version) {
                 return Err(ApiError::VersionMismatch {
                     current: current.version,
@@ -200,6 +156,9 @@ impl Store {
             if let Some(email) = input.email {
                 next.email = email;
             }
+            if let Some(username) = input.username {
+                next.username = username;
+            }
             if let Some(status) = input.status {
                 next.status = status;
             }
@@ -208,17 +167,38 @@ impl Store {
                     *slot = value;
                 }
             }
-            if next == current {
+            if next == *current {
                 return Ok(next);
             }
-            let old_key = current.email.to_lowercase();
-            let new_key = next.email.to_lowercase();
-            if new_key != old_key {
-                if org.by_email.contains_key(&new_key) {
-                    return Err(ApiError::EmailTaken);
+            // Both keys are checked before either index changes, so a refused update leaves
+            // the indexes exactly as they were. A key that only changes case is the member's own.
+            let old_email = current.email.to_lowercase();
+            let new_email = next.email.to_lowercase();
+            let email_moves = new_email != old_email;
+            if email_moves && org.by_email.contains_key(&new_email) {
+                return Err(ApiError::EmailTaken);
+            }
+            let old_username = current.username.as_deref().map(str::to_lowercase);
+            let new_username = next.username.as_deref().map(str::to_lowercase);
+            let username_moves = new_username != old_username;
+            if username_moves
+                && new_username
+                    .as_ref()
+                    .is_some_and(|key| org.by_username.contains_key(key))
+            {
+                return Err(ApiError::UsernameTaken);
+            }
+            if email_moves {
+                org.by_email.remove(&old_email);
+                org.by_email.insert(new_email, next.id.clone());
+            }
+            if username_moves {
+                if let Some(key) = old_username {
+                    org.by_username.remove(&key);
                 }
-                org.by_email.remove(&old_key);
-                org.by_email.insert(new_key, next.id.clone());
+                if let Some(key) = new_username {
+                    org.by_username.insert(key, next.id.clone());
+                }
             }
             next.version += 1;
             next.updated_at = now;
@@ -233,12 +213,15 @@ impl Store {
 
     /// Removes a member; their sessions stay until revoked.
     pub(crate) fn delete_member(&self, org: &str, id: &str) -> Result<(), ApiError> {
-        self.write(org, |org| {
+        self.write(org, false, |org| {
             let member = org
                 .members
                 .remove(id)
                 .ok_or(ApiError::NotFound("member not found"))?;
             org.by_email.remove(&member.email.to_lowercase());
+            if let Some(username) = &member.username {
+                org.by_username.remove(&username.to_lowercase());
+            }
             org.unindex_external_ref(&member);
             if let Ok(at) = org.order.binary_search_by_key(&member.seq, |(seq, _)| *seq) {
                 org.order.remove(at);
@@ -267,7 +250,7 @@ impl Store {
 
     /// Ends every session of a member id and returns how many there were.
     pub(crate) fn revoke_sessions(&self, org: &str, member_id: &str) -> Result<usize, ApiError> {
-        self.write(org, |org| {
+        self.write(org, false, |org| {
             let ids = org
                 .member_sessions
                 .get_mut(member_id)
@@ -283,19 +266,16 @@ impl Store {
     /// Signs in the current member with this email, refusing suspended members.
     pub(crate) fn sign_in(&self, org: &str, email: &str) -> Result<Session, ApiError> {
         let now = now();
-        self.write(org, |org| {
-            let member_id = org
+        self.write(org, false, |org| {
+            let member = org
                 .by_email
                 .get(&email.to_lowercase())
-                .ok_or(ApiError::NotFound("no member with this email"))?
-                .clone();
-            let suspended = org
-                .members
-                .get(&member_id)
-                .is_none_or(|m| m.status == Status::Suspended);
-            if suspended {
+                .and_then(|id| org.members.get(id))
+                .ok_or(ApiError::NotFound("no member with this email"))?;
+            if member.status == Status::Suspended {
                 return Err(ApiError::MemberSuspended);
             }
+            let member_id = member.id.clone();
             let id = org.fresh_id("ses_", 12);
             let session = Session {
                 id: id.clone(),
@@ -317,12 +297,10 @@ impl Store {
 
 impl Org {
     fn list(&self, query: &ListQuery) -> MemberPage {
-        // The email index yields at most one member, so that filter never scans.
-        if let Some(email) = &query.email {
+        // The email and username indexes each yield at most one member, so neither filter scans.
+        if query.email.is_some() || query.username.is_some() {
             let data: Vec<Member> = self
-                .by_email
-                .get(&email.to_lowercase())
-                .and_then(|id| self.members.get(id))
+                .unique_match(query)
                 .filter(|m| {
                     query
                         .external_ref
@@ -332,11 +310,14 @@ impl Org {
                 .into_iter()
                 .cloned()
                 .collect();
-            return self.window(data, query);
+            return window(data, query);
         }
         if let Some(external_ref) = &query.external_ref {
             let Some(ids) = self.by_external_ref.get(external_ref) else {
-                return self.window(Vec::new(), query);
+                return MemberPage {
+                    data: Vec::new(),
+                    total: 0,
+                };
             };
             let data = ids
                 .values()
@@ -363,14 +344,23 @@ impl Org {
         }
     }
 
-    fn window(&self, all: Vec<Member>, query: &ListQuery) -> MemberPage {
-        let total = all.len();
-        let data = all
-            .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .collect();
-        MemberPage { data, total }
+    /// Returns the one member that both the `email` and the `username` filter, whichever are
+    /// given, point at; a filter that is absent does not constrain the match.
+    fn unique_match(&self, query: &ListQuery) -> Option<&Member> {
+        let by_email = query
+            .email
+            .as_ref()
+            .map(|email| self.by_email.get(&email.to_lowercase()));
+        let by_username = query
+            .username
+            .as_ref()
+            .map(|username| self.by_username.get(&username.to_lowercase()));
+        let id = match (by_email, by_username) {
+            (Some(email), Some(username)) => email.filter(|_| email == username),
+            (Some(only), None) | (None, Some(only)) => only,
+            (None, None) => None,
+        }?;
+        self.members.get(id)
     }
 
     fn index_external_ref(&mut self, member: &Member) {
@@ -410,6 +400,17 @@ impl Org {
             }
         }
     }
+}
+
+/// Cuts the `offset`/`limit` window out of an already filtered list.
+fn window(all: Vec<Member>, query: &ListQuery) -> MemberPage {
+    let total = all.len();
+    let data = all
+        .into_iter()
+        .skip(query.offset)
+        .take(query.limit)
+        .collect();
+    MemberPage { data, total }
 }
 
 fn hex_digit(nibble: u8) -> char {

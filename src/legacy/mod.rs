@@ -34,9 +34,9 @@ pub enum LegacyError {
     /// The member does not exist.
     #[error("member not found")]
     NotFound,
-    /// The e-mail address belongs to another member.
-    #[error("e-mail address already taken")]
-    EmailTaken,
+    /// A unique value (an e-mail address, a login name) belongs to another member.
+    #[error("unique value already taken ({0})")]
+    Conflict(String),
     /// The legacy API rejected a field value.
     #[error("legacy api rejected a value: {0}")]
     InvalidValue(String),
@@ -72,7 +72,11 @@ pub struct LegacyClient {
 
 /// Characters escaped in a path segment: everything but unreserved characters, so that an id
 /// from a client URL can never add a segment or a query.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 impl LegacyClient {
     /// A client for the configured API, sending `token` as its bearer credential.
@@ -125,26 +129,37 @@ impl LegacyClient {
             query.finish()
         };
         let path = format!("{}?{}", self.path(&self.api.members_path, org, None), query);
-        let body = self.call(Method::GET, &path, None, None, request_id).await?;
+        let body = self
+            .call(Method::GET, &path, None, None, request_id)
+            .await?;
         let items = body
             .get(&self.api.items_field)
             .and_then(Value::as_array)
             .ok_or_else(|| bad(format!("list has no {} array", self.api.items_field)))?;
         let members = items
             .iter()
-            .map(|m| m.as_object().cloned().ok_or_else(|| bad("list item is not an object")))
+            .map(|m| {
+                m.as_object()
+                    .cloned()
+                    .ok_or_else(|| bad("list item is not an object"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let total = body
             .get(&self.api.total_field)
             .and_then(Value::as_u64)
             .ok_or_else(|| bad(format!("list has no numeric {}", self.api.total_field)))?;
-        Ok(Page { members, total: usize::try_from(total).unwrap_or(usize::MAX) })
+        Ok(Page {
+            members,
+            total: usize::try_from(total).unwrap_or(usize::MAX),
+        })
     }
 
     /// Reads one member.
     pub async fn get(&self, org: &str, id: &str, request_id: &str) -> Result<Member, LegacyError> {
         let path = self.path(&self.api.member_path, org, Some(id));
-        let body = self.call(Method::GET, &path, None, None, request_id).await?;
+        let body = self
+            .call(Method::GET, &path, None, None, request_id)
+            .await?;
         into_member(body)
     }
 
@@ -156,7 +171,13 @@ impl LegacyClient {
         request_id: &str,
     ) -> Result<Member, LegacyError> {
         let path = self.path(&self.api.members_path, org, None);
-        let body = self.call(Method::POST, &path, Some(Value::Object(fields)), None, request_id);
+        let body = self.call(
+            Method::POST,
+            &path,
+            Some(Value::Object(fields)),
+            None,
+            request_id,
+        );
         into_member(body.await?)
     }
 
@@ -171,13 +192,18 @@ impl LegacyClient {
     ) -> Result<Member, LegacyError> {
         let path = self.path(&self.api.member_path, org, Some(id));
         let body = Some(Value::Object(fields));
-        into_member(self.call(Method::PATCH, &path, body, version, request_id).await?)
+        into_member(
+            self.call(Method::PATCH, &path, body, version, request_id)
+                .await?,
+        )
     }
 
     /// Removes a member.
     pub async fn delete(&self, org: &str, id: &str, request_id: &str) -> Result<(), LegacyError> {
         let path = self.path(&self.api.member_path, org, Some(id));
-        self.call(Method::DELETE, &path, None, None, request_id).await.map(drop)
+        self.call(Method::DELETE, &path, None, None, request_id)
+            .await
+            .map(drop)
     }
 
     /// Ends every session of a member; safe to repeat.
@@ -188,7 +214,9 @@ impl LegacyClient {
         request_id: &str,
     ) -> Result<(), LegacyError> {
         let path = self.path(&self.api.sessions_path, org, Some(id));
-        self.call(Method::DELETE, &path, None, None, request_id).await.map(drop)
+        self.call(Method::DELETE, &path, None, None, request_id)
+            .await
+            .map(drop)
     }
 
     /// The version of a member as the `If-Match` value and SCIM ETag use it.
@@ -224,7 +252,10 @@ impl LegacyClient {
         let mut request = Request::builder()
             .method(method.clone())
             .uri(format!("{}{}", self.base_url, path))
-            .header(header::AUTHORIZATION, format!("Bearer {}", self.token.expose()))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.token.expose()),
+            )
             .header(header::ACCEPT, "application/json")
             .header("x-request-id", request_id);
         if let Some(version) = version {
@@ -237,7 +268,9 @@ impl LegacyClient {
             }
             None => Full::default(),
         };
-        let request = request.body(body).map_err(|e| LegacyError::BadResponse(e.to_string()))?;
+        let request = request
+            .body(body)
+            .map_err(|e| LegacyError::BadResponse(e.to_string()))?;
         let started = std::time::Instant::now();
         let mut service = self.service.clone();
         let result = match service.ready().await {
@@ -267,14 +300,20 @@ impl LegacyClient {
         Err(match status {
             StatusCode::NOT_FOUND => LegacyError::NotFound,
             StatusCode::PRECONDITION_FAILED => LegacyError::VersionMismatch,
-            StatusCode::CONFLICT if code.as_deref() == Some(&self.api.email_taken_code) => {
-                LegacyError::EmailTaken
+            StatusCode::CONFLICT => {
+                LegacyError::Conflict(code.unwrap_or_else(|| "conflict".to_owned()))
             }
             StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-                let message = json()
-                    .ok()
-                    .and_then(|v| v.pointer("/error/message").and_then(Value::as_str).map(str::to_owned));
-                LegacyError::InvalidValue(message.or(code).unwrap_or_else(|| "invalid value".to_owned()))
+                let message = json().ok().and_then(|v| {
+                    v.pointer("/error/message")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
+                LegacyError::InvalidValue(
+                    message
+                        .or(code)
+                        .unwrap_or_else(|| "invalid value".to_owned()),
+                )
             }
             StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
                 let retry_after = response

@@ -20,7 +20,8 @@ const MAX_RESPONSE_BYTES: usize = 16 << 20;
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
 
 /// A buffered legacy call: the request and response bodies are whole byte strings.
-pub(crate) type LegacyService = BoxCloneSyncService<Request<Full<Bytes>>, Response<Bytes>, BoxError>;
+pub(crate) type LegacyService =
+    BoxCloneSyncService<Request<Full<Bytes>>, Response<Bytes>, BoxError>;
 
 /// Settings of the stack.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +50,10 @@ pub(crate) fn build(config: StackConfig) -> LegacyService {
         async move {
             let response = client.request(request).await?;
             let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_RESPONSE_BYTES).collect().await?.to_bytes();
+            let body = Limited::new(body, MAX_RESPONSE_BYTES)
+                .collect()
+                .await?
+                .to_bytes();
             Ok::<_, BoxError>(Response::from_parts(parts, body))
         }
     });
@@ -58,7 +62,10 @@ pub(crate) fn build(config: StackConfig) -> LegacyService {
     let stack = ServiceBuilder::new()
         .timeout(config.timeout)
         .concurrency_limit(config.max_concurrency)
-        .retry(RetryIdempotent { remaining: config.retries, attempt: 0 })
+        .retry(RetryIdempotent {
+            remaining: config.retries,
+            attempt: 0,
+        })
         .timeout(per_attempt)
         .service(send);
     BoxCloneSyncService::new(stack)
@@ -113,7 +120,10 @@ impl Policy<Request<Full<Bytes>>, Response<Bytes>, BoxError> for RetryIdempotent
 }
 
 fn is_idempotent(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD)
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+    )
 }
 
 fn is_retryable(status: StatusCode) -> bool {
@@ -125,7 +135,11 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 fn retry_after(response: &Response<Bytes>) -> Option<Duration> {
-    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    let value = response
+        .headers()
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -145,9 +159,18 @@ mod tests {
             (Method::PATCH, 503, false),
         ];
         for (method, status, retried) in cases {
-            let mut policy = RetryIdempotent { remaining: 2, attempt: 0 };
-            let mut request = Request::builder().method(method.clone()).body(Full::default()).unwrap();
-            let response = Response::builder().status(status).body(Bytes::new()).unwrap();
+            let mut policy = RetryIdempotent {
+                remaining: 2,
+                attempt: 0,
+            };
+            let mut request = Request::builder()
+                .method(method.clone())
+                .body(Full::default())
+                .unwrap();
+            let response = Response::builder()
+                .status(status)
+                .body(Bytes::new())
+                .unwrap();
             let decision = policy.retry(&mut request, &mut Ok(response));
             assert_eq!(decision.is_some(), retried, "{method} {status}");
         }
@@ -155,7 +178,10 @@ mod tests {
 
     #[tokio::test]
     async fn retries_stop_after_the_configured_count() {
-        let mut policy = RetryIdempotent { remaining: 1, attempt: 0 };
+        let mut policy = RetryIdempotent {
+            remaining: 1,
+            attempt: 0,
+        };
         let mut request = Request::builder().body(Full::default()).unwrap();
         let mut failed: Result<Response<Bytes>, BoxError> = Err("connection reset".into());
         assert!(policy.retry(&mut request, &mut failed).is_some());

@@ -7,8 +7,7 @@ impl Mapping {
     /// The SCIM attributes of a legacy member, without `schemas`, `id` and `meta`.
     ///
     /// Legacy nulls and missing fields leave the attribute out. A typed multi-valued value
-    /// (`emails[type eq "work"].value`) becomes one element carrying that `type`; the first
-    /// element of each such attribute is marked primary.
+    /// (`emails[type eq "work"].value`) becomes one element carrying that `type`.
     pub fn to_scim(&self, member: &Map<String, Value>) -> Map<String, Value> {
         let mut resource = Map::new();
         for field in &self.fields {
@@ -148,9 +147,6 @@ fn write(resource: &mut Map<String, Value>, target: &Target, value: Value) {
                 None => {
                     let mut element = Map::new();
                     element.insert("type".to_owned(), Value::String(kind.clone()));
-                    if list.is_empty() {
-                        element.insert("primary".to_owned(), Value::Bool(true));
-                    }
                     list.push(Value::Object(element));
                     list.len() - 1
                 }

@@ -32,6 +32,9 @@ pub struct Field {
     pub lookup: Option<String>,
     /// For a boolean attribute: the legacy values meaning `true` and `false`.
     pub booleans: Option<(String, String)>,
+    /// Whether the legacy API refuses a member without this field; the attribute is then
+    /// declared required and checked before any legacy call.
+    pub required: bool,
 }
 
 /// A SCIM attribute path as used by the mapping: `attr`, `attr.sub`, `urn:...:attr[.sub]` or
@@ -61,7 +64,35 @@ impl Target {
     }
 }
 
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(urn) = &self.urn {
+            write!(f, "{urn}:")?;
+        }
+        f.write_str(&self.attr)?;
+        if let Some(kind) = &self.type_value {
+            write!(f, "[type eq \"{kind}\"]")?;
+        }
+        if let Some(sub) = &self.sub {
+            write!(f, ".{sub}")?;
+        }
+        Ok(())
+    }
+}
+
 impl Mapping {
+    /// The first required attribute whose legacy field has no value in `fields`.
+    pub fn missing_required(
+        &self,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<&Target> {
+        self.fields
+            .iter()
+            .filter(|f| f.required)
+            .find(|f| fields.get(&f.legacy).is_none_or(serde_json::Value::is_null))
+            .map(|f| &f.target)
+    }
+
     /// Validates the `[[mapping]]` entries, adding each problem found.
     pub(crate) fn from_raw(raw: &[RawMapping], problems: &mut Problems) -> Option<Mapping> {
         let full = ResourceSchema::user();
@@ -184,6 +215,7 @@ fn parse_field(entry: &RawMapping, full: &ResourceSchema) -> Result<Field, Strin
         legacy: entry.legacy.clone(),
         lookup: entry.lookup.clone(),
         booleans,
+        required: entry.required.unwrap_or(false),
     })
 }
 
@@ -245,7 +277,7 @@ fn parse_target(text: &str, full: &ResourceSchema) -> Result<Target, String> {
 }
 
 fn exposed_schema(full: &ResourceSchema, fields: &[Field]) -> ResourceSchema {
-    full.restrict(|urn, name, sub| {
+    let mut schema = full.restrict(|urn, name, sub| {
         let urn = (urn != USER_SCHEMA).then_some(urn);
         fields.iter().any(|f| {
             if !f.target.is(urn, name) {
@@ -253,12 +285,51 @@ fn exposed_schema(full: &ResourceSchema, fields: &[Field]) -> ResourceSchema {
             }
             match (sub, &f.target.type_value) {
                 (None, _) => true,
-                // A typed value round-trips its `type`, and the sidecar marks one value primary.
-                (Some("type" | "primary"), Some(_)) => true,
+                // A typed value round-trips its `type`. `primary` is not offered: the legacy
+                // member holds one value per type, so there is no choice to record.
+                (Some("type"), Some(_)) => true,
                 (Some(sub), _) => f.target.sub.as_deref() == Some(sub),
             }
         })
-    })
+    });
+    // Only the mapped types of a multi-valued attribute round-trip, so those are the
+    // canonical values clients should use.
+    for attribute in schema.core.attributes.iter_mut().filter(|a| a.multi_valued) {
+        let types: Vec<String> = fields
+            .iter()
+            .filter(|f| f.target.urn.is_none() && f.target.attr == attribute.name)
+            .filter_map(|f| f.target.type_value.clone())
+            .collect();
+        if let Some(kind) = attribute
+            .sub_attributes
+            .iter_mut()
+            .find(|a| a.name == "type")
+        {
+            kind.canonical_values = types;
+        }
+    }
+    for field in fields.iter().filter(|f| f.required) {
+        let target = &field.target;
+        let container = match &target.urn {
+            Some(urn) => schema.extensions.iter_mut().find(|s| &s.id == urn),
+            None => Some(&mut schema.core),
+        };
+        let Some(container) = container else { continue };
+        let Some(attribute) = container
+            .attributes
+            .iter_mut()
+            .find(|a| a.name == target.attr)
+        else {
+            continue;
+        };
+        attribute.required = true;
+        if let Some(sub) = &target.sub {
+            if let Some(sub) = attribute.sub_attributes.iter_mut().find(|a| &a.name == sub) {
+                sub.required = true;
+            }
+        }
+    }
+    schema
 }
 
 #[cfg(test)]

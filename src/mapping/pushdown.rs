@@ -45,23 +45,7 @@ impl Mapping {
         self.fields
             .iter()
             .filter(|f| f.lookup.is_some())
-            .map(|f| {
-                let t = &f.target;
-                let mut name = String::new();
-                if let Some(urn) = &t.urn {
-                    name.push_str(urn);
-                    name.push(':');
-                }
-                name.push_str(&t.attr);
-                if let Some(kind) = &t.type_value {
-                    name.push_str(&format!("[type eq \"{kind}\"]"));
-                }
-                if let Some(sub) = &t.sub {
-                    name.push('.');
-                    name.push_str(sub);
-                }
-                name
-            })
+            .map(|f| f.target.to_string())
             .collect()
     }
 

@@ -4,16 +4,30 @@ use super::*;
 use crate::config::Config;
 use serde_json::{json, Value};
 
+const DEMO: &str = include_str!("../../config/demo.toml");
+
 fn demo_mapping() -> Mapping {
-    let text = include_str!("../../config/demo.toml");
-    Config::from_toml(text)
+    Config::from_toml(DEMO)
         .expect("demo config is valid")
+        .mapping
+}
+
+/// The demo mapping changed for a legacy API whose only identity field is the e-mail address:
+/// `userName` and the work e-mail then share it.
+fn shared_email_mapping() -> Mapping {
+    let text = DEMO.replace(
+        "scim = \"userName\"\nlegacy = \"username\"\nlookup = \"username\"",
+        "scim = \"userName\"\nlegacy = \"email\"\nlookup = \"email\"",
+    );
+    assert_ne!(text, DEMO);
+    Config::from_toml(&text)
+        .expect("shared config is valid")
         .mapping
 }
 
 fn member() -> serde_json::Map<String, Value> {
     json!({
-        "id": "mbr_1", "email": "ada@example.com", "given_name": "Ada", "family_name": "Lovelace",
+        "id": "mbr_1", "email": "ada@example.com", "username": "ada", "given_name": "Ada", "family_name": "Lovelace",
         "display_name": "Ada Lovelace", "status": "active", "external_ref": "ext-1",
         "title": null, "department": "R&D", "employee_number": "42", "manager_id": "mbr_0",
         "phone": "+1 555 0100", "locale": "en-GB", "version": 3
@@ -29,14 +43,14 @@ fn member_becomes_scim_with_typed_values_and_enterprise_extension() {
     assert_eq!(
         scim,
         json!({
-            "userName": "ada@example.com",
-            "emails": [{"type": "work", "primary": true, "value": "ada@example.com"}],
+            "userName": "ada",
+            "emails": [{"type": "work", "value": "ada@example.com"}],
             "externalId": "ext-1",
             "active": true,
             "name": {"givenName": "Ada", "familyName": "Lovelace"},
             "displayName": "Ada Lovelace",
             "locale": "en-GB",
-            "phoneNumbers": [{"type": "work", "primary": true, "value": "+1 555 0100"}],
+            "phoneNumbers": [{"type": "work", "value": "+1 555 0100"}],
             (ENTERPRISE): {"employeeNumber": "42", "department": "R&D", "manager": {"value": "mbr_0"}},
         })
     );
@@ -59,7 +73,7 @@ fn round_trip_keeps_every_mapped_field() {
 
 #[test]
 fn diff_reports_only_changed_fields_and_prefers_the_changed_alias() {
-    let mapping = demo_mapping();
+    let mapping = shared_email_mapping();
     let before = Value::Object(mapping.to_scim(&member()));
     let cases: Vec<(Value, Value)> = vec![
         (
@@ -130,7 +144,7 @@ fn exposed_schema_covers_exactly_the_mapped_attributes() {
         .iter()
         .map(|a| a.name.as_str())
         .collect();
-    assert_eq!(emails, ["value", "type", "primary"]);
+    assert_eq!(emails, ["value", "type"]);
     assert_eq!(schema.extensions.len(), 1);
     assert!(schema.extensions[0].attribute("manager").is_some());
     assert!(schema.extensions[0].attribute("costCenter").is_none());
@@ -174,10 +188,14 @@ fn pushdown_finds_lookups_for_idp_match_filters() {
         param: "email".into(),
         value: "a@example.com".into(),
     };
+    let username = Lookup {
+        param: "username".into(),
+        value: "a@example.com".into(),
+    };
     let cases = vec![
         (
             eq(AttrPath::new("UserName"), "a@example.com"),
-            Some(email.clone()),
+            Some(username.clone()),
         ),
         (
             eq(AttrPath::new("externalId"), "e1"),
@@ -201,7 +219,7 @@ fn pushdown_finds_lookups_for_idp_match_filters() {
                 Box::new(eq(AttrPath::new("displayName"), "Ada")),
                 Box::new(eq(AttrPath::new("userName"), "a@example.com")),
             ),
-            Some(email.clone()),
+            Some(username.clone()),
         ),
         (eq(AttrPath::new("displayName"), "Ada"), None),
         (

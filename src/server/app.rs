@@ -25,9 +25,21 @@ pub struct Snapshot {
 
 impl Snapshot {
     fn new(config: Config) -> Self {
-        let limiters = config.tenants.iter().map(|t| t.rate_limit.map(limiter)).collect();
-        let names = config.tenants.iter().map(|t| Arc::from(t.name.as_str())).collect();
-        Snapshot { config, limiters, names }
+        let limiters = config
+            .tenants
+            .iter()
+            .map(|t| t.rate_limit.map(limiter))
+            .collect();
+        let names = config
+            .tenants
+            .iter()
+            .map(|t| Arc::from(t.name.as_str()))
+            .collect();
+        Snapshot {
+            config,
+            limiters,
+            names,
+        }
     }
 
     /// The tenant at `index` with its shared name.
@@ -67,8 +79,8 @@ impl App {
     /// Builds the application from a validated config and the resolved legacy token.
     pub fn new(config: Config, legacy: LegacyClient) -> Arc<App> {
         let cache = MemberCache::new(config.cache.ttl, config.cache.capacity);
-        let per_minute = NonZeroU32::new(config.server.auth_failures_per_minute)
-            .unwrap_or(NonZeroU32::MIN);
+        let per_minute =
+            NonZeroU32::new(config.server.auth_failures_per_minute).unwrap_or(NonZeroU32::MIN);
         Arc::new(App {
             snapshot: ArcSwap::from_pointee(Snapshot::new(config)),
             legacy,
@@ -90,7 +102,9 @@ impl App {
     /// Counts a failed authentication from `client`; past the limit, the client is told to
     /// slow down instead of being told the key is wrong.
     pub fn auth_failed(&self, client: Option<IpAddr>) -> ApiError {
-        let Some(ip) = client else { return ApiError::Unauthorized };
+        let Some(ip) = client else {
+            return ApiError::Unauthorized;
+        };
         match self.auth_failures.check_key(&ip) {
             Ok(()) => ApiError::Unauthorized,
             Err(not_until) => ApiError::RateLimited {

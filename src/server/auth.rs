@@ -24,7 +24,11 @@ pub fn hash_key(key: &str) -> [u8; 32] {
 
 /// The bearer token of a request, if it has a well-formed `Authorization: Bearer` header.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
@@ -77,10 +81,26 @@ mod tests {
 
     #[test]
     fn keys_pick_their_own_tenant_and_nothing_else() {
-        let now = DateTime::parse_from_rfc3339("2026-12-03T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-12-03T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let tenants = vec![
-            tenant("a", true, vec![key("old-a", Some("2026-12-10T00:00:00Z")), key("new-a", None)]),
-            tenant("b", true, vec![key("b", None), key("expired-b", Some("2026-12-01T00:00:00Z"))]),
+            tenant(
+                "a",
+                true,
+                vec![
+                    key("old-a", Some("2026-12-10T00:00:00Z")),
+                    key("new-a", None),
+                ],
+            ),
+            tenant(
+                "b",
+                true,
+                vec![
+                    key("b", None),
+                    key("expired-b", Some("2026-12-01T00:00:00Z")),
+                ],
+            ),
             tenant("c", false, vec![key("c", None)]),
         ];
         let cases = [

@@ -145,8 +145,11 @@ fn attribute_json(attribute: &Attribute, schema_id: &str) -> Value {
         out.insert("referenceTypes".into(), json!(types));
     }
     if attribute.kind == AttrType::Complex {
-        let subs: Vec<Value> =
-            attribute.sub_attributes.iter().map(|s| attribute_json(s, schema_id)).collect();
+        let subs: Vec<Value> = attribute
+            .sub_attributes
+            .iter()
+            .map(|s| attribute_json(s, schema_id))
+            .collect();
         out.insert("subAttributes".into(), Value::Array(subs));
     }
     Value::Object(out)

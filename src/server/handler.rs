@@ -3,12 +3,12 @@
 //! The handler knows nothing of pingora: it takes a [`ScimRequest`] with the whole body and
 //! returns a [`ScimResponse`], so the listener adapter stays thin.
 
+use crate::config::Tenant;
+use crate::scim::error::{ScimError, ScimType};
 use crate::server::app::{App, Snapshot};
 use crate::server::auth;
 use crate::server::response::{error_body, ApiError, ScimResponse};
 use crate::server::{discovery, list, users};
-use crate::config::Tenant;
-use crate::scim::error::{ScimError, ScimType};
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
@@ -64,7 +64,11 @@ impl Context<'_> {
     pub fn json_body(&self) -> Result<Value, ApiError> {
         check_content_type(&self.request.headers)?;
         if self.request.body.iter().all(u8::is_ascii_whitespace) {
-            return Err(ScimError::bad_request(ScimType::InvalidSyntax, "The request body is empty").into());
+            return Err(ScimError::bad_request(
+                ScimType::InvalidSyntax,
+                "The request body is empty",
+            )
+            .into());
         }
         serde_json::from_slice(&self.request.body).map_err(|e| {
             ScimError::bad_request(
@@ -101,7 +105,13 @@ pub async fn handle(app: &App, request: ScimRequest) -> ScimResponse {
         tracing::debug!("tenant rate limit reached");
         return error.to_response();
     }
-    let cx = Context { request: &request, app, snapshot: &snapshot, tenant: tenant_config, tenant_name };
+    let cx = Context {
+        request: &request,
+        app,
+        snapshot: &snapshot,
+        tenant: tenant_config,
+        tenant_name,
+    };
     let result = dispatch(&cx, &route).await;
     match result {
         Ok(response) => response,
@@ -121,7 +131,7 @@ async fn dispatch(cx: &Context<'_>, route: &Route) -> Result<ScimResponse, ApiEr
     match (route, method) {
         (Route::Users, &Method::GET) => list::list(cx).await,
         (Route::Users, &Method::POST) => users::create(cx).await,
-        (Route::UsersSearch, &Method::POST) => list::search(cx).await,
+        (Route::UsersSearch | Route::RootSearch, &Method::POST) => list::search(cx).await,
         (Route::User(id), &Method::GET) => users::get(cx, id).await,
         (Route::User(id), &Method::PUT) => users::replace(cx, id).await,
         (Route::User(id), &Method::PATCH) => users::patch(cx, id).await,
@@ -157,6 +167,8 @@ pub enum Route {
     Users,
     /// `/Users/.search`.
     UsersSearch,
+    /// `/.search`: a search over every resource type, which here means Users.
+    RootSearch,
     /// `/Users/{id}`.
     User(String),
     /// `/ServiceProviderConfig`.
@@ -198,7 +210,8 @@ impl Route {
             Some(r) if is("Schemas") => Route::Schema(r),
             None if is("Groups") => Route::Groups,
             Some(r) if is("Groups") => Route::Group(r),
-            _ if is("Bulk") || is("Me") || is(".search") => Route::NotImplemented,
+            None if head == ".search" => Route::RootSearch,
+            _ if is("Bulk") || is("Me") => Route::NotImplemented,
             _ => Route::NotFound,
         }
     }
@@ -208,6 +221,7 @@ impl Route {
         match self {
             Route::Users => "/Users",
             Route::UsersSearch => "/Users/.search",
+            Route::RootSearch => "/.search",
             Route::User(_) => "/Users/{id}",
             Route::ServiceProviderConfig => "/ServiceProviderConfig",
             Route::ResourceTypes => "/ResourceTypes",
@@ -223,13 +237,23 @@ impl Route {
 }
 
 fn decode_segment(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Refuses bodies declared as something other than JSON; a missing type is accepted.
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(value) = headers.get(http::header::CONTENT_TYPE) else { return Ok(()) };
-    let media = value.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
     let media = media.to_ascii_lowercase();
     if media.is_empty() || media == "application/scim+json" || media == "application/json" {
         return Ok(());
@@ -257,8 +281,10 @@ mod tests {
             ("/Users/a/b", Route::NotFound),
             ("/ServiceProviderConfig", Route::ServiceProviderConfig),
             ("/ResourceTypes/User", Route::ResourceType("User".into())),
-            ("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
-             Route::Schema("urn:ietf:params:scim:schemas:core:2.0:User".into())),
+            (
+                "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+                Route::Schema("urn:ietf:params:scim:schemas:core:2.0:User".into()),
+            ),
             ("/Groups", Route::Groups),
             ("/Bulk", Route::NotImplemented),
             ("/nope", Route::NotFound),

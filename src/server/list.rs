@@ -47,15 +47,25 @@ pub(crate) async fn list(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
 pub(crate) async fn search(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
     let body = cx.json_body()?;
     let Value::Object(body) = body else {
-        return Err(invalid(ScimType::InvalidSyntax, "The search request must be a JSON object"));
+        return Err(invalid(
+            ScimType::InvalidSyntax,
+            "The search request must be a JSON object",
+        ));
     };
-    let get = |name: &str| body.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+    let get = |name: &str| {
+        body.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
     if let Some(schemas) = get("schemas") {
         let listed = schemas
             .as_array()
             .is_some_and(|l| l.iter().any(|s| s.as_str() == Some(SEARCH_SCHEMA)));
         if !listed {
-            return Err(invalid(ScimType::InvalidSyntax, &format!("schemas must include {SEARCH_SCHEMA}")));
+            return Err(invalid(
+                ScimType::InvalidSyntax,
+                &format!("schemas must include {SEARCH_SCHEMA}"),
+            ));
         }
     }
     let text = |name: &str| -> Result<Option<String>, ApiError> {
@@ -64,11 +74,14 @@ pub(crate) async fn search(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Array(items)) => {
                 let names: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
-                names
-                    .map(|n| Some(n.join(",")))
-                    .ok_or_else(|| invalid(ScimType::InvalidValue, &format!("{name} must hold strings")))
+                names.map(|n| Some(n.join(","))).ok_or_else(|| {
+                    invalid(ScimType::InvalidValue, &format!("{name} must hold strings"))
+                })
             }
-            Some(_) => Err(invalid(ScimType::InvalidValue, &format!("{name} must be a string"))),
+            Some(_) => Err(invalid(
+                ScimType::InvalidValue,
+                &format!("{name} must be a string"),
+            )),
         }
     };
     let number = |name: &str| -> Result<Option<usize>, ApiError> {
@@ -76,10 +89,16 @@ pub(crate) async fn search(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(v) => Ok(Some(v.max(0) as usize)),
-                None => Err(invalid(ScimType::InvalidValue, &format!("{name} must be an integer"))),
+                None => Err(invalid(
+                    ScimType::InvalidValue,
+                    &format!("{name} must be an integer"),
+                )),
             },
             Some(Value::String(s)) => index_param(Some(s), name),
-            Some(_) => Err(invalid(ScimType::InvalidValue, &format!("{name} must be an integer"))),
+            Some(_) => Err(invalid(
+                ScimType::InvalidValue,
+                &format!("{name} must be an integer"),
+            )),
         }
     };
     let query = Query {
@@ -100,15 +119,24 @@ pub(crate) fn empty_groups(_cx: &Context<'_>) -> ScimResponse {
 async fn run(cx: &Context<'_>, query: Query) -> Result<ScimResponse, ApiError> {
     let limits = &cx.snapshot.config.scim;
     let schema = cx.snapshot.config.mapping.schema();
-    let projection =
-        Projection::parse(query.attributes.as_deref(), query.excluded.as_deref(), schema)?;
+    let projection = Projection::parse(
+        query.attributes.as_deref(),
+        query.excluded.as_deref(),
+        schema,
+    )?;
     // RFC 7644 §3.4.2.4: startIndex below 1 means 1; count is capped by the server maximum.
     let start = query.start_index.max(1);
-    let count = query.count.unwrap_or(limits.max_results).min(limits.max_results);
+    let count = query
+        .count
+        .unwrap_or(limits.max_results)
+        .min(limits.max_results);
 
     let (mut resources, total) = match query.filter.as_deref().map(str::trim) {
         Some(text) if !text.is_empty() => {
-            let limits = Limits { max_length: limits.filter_max_length, max_terms: limits.filter_max_terms };
+            let limits = Limits {
+                max_length: limits.filter_max_length,
+                max_terms: limits.filter_max_terms,
+            };
             let parsed = filter::parse(text, &limits).map_err(ScimError::from)?;
             filter::check(&parsed, schema)?;
             let matches = filtered(cx, &parsed).await?;
@@ -148,7 +176,13 @@ async fn scan(cx: &Context<'_>, lookup: Option<&Lookup>) -> Result<Vec<Member>, 
     let mut members: Vec<Member> = Vec::new();
     loop {
         let page = legacy
-            .list(&cx.tenant.org, members.len(), legacy.page_size(), lookup, &cx.request.request_id)
+            .list(
+                &cx.tenant.org,
+                members.len(),
+                legacy.page_size(),
+                lookup,
+                &cx.request.request_id,
+            )
             .await?;
         if page.total > cap {
             return Err(too_many(cx, page.total, cap));
@@ -178,7 +212,9 @@ async fn page_through(
     let mut total;
     loop {
         let want = (count - members.len()).min(legacy.max_page_size());
-        let page = legacy.list(org, offset + members.len(), want, None, rid).await?;
+        let page = legacy
+            .list(org, offset + members.len(), want, None, rid)
+            .await?;
         total = page.total;
         let got = page.members.len();
         members.extend(page.members);
@@ -217,10 +253,15 @@ fn too_many(cx: &Context<'_>, total: usize, cap: usize) -> ApiError {
 
 /// Parses `startIndex` or `count`; negative values count as zero.
 fn index_param(value: Option<&str>, name: &str) -> Result<Option<usize>, ApiError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
     match value.parse::<i64>() {
         Ok(v) => Ok(Some(v.max(0) as usize)),
-        Err(_) => Err(invalid(ScimType::InvalidValue, &format!("{name} must be an integer, not {value:?}"))),
+        Err(_) => Err(invalid(
+            ScimType::InvalidValue,
+            &format!("{name} must be an integer, not {value:?}"),
+        )),
     }
 }
 

@@ -44,8 +44,10 @@ pub fn serve(
     let server_config = &config.server;
     // pingora retries a failed bind in the background and then panics inside the service
     // task while the process lives on; checking first turns that into a clear error.
-    std::net::TcpListener::bind(server_config.listen)
-        .map_err(|source| ServeError::Bind { addr: server_config.listen, source })?;
+    std::net::TcpListener::bind(server_config.listen).map_err(|source| ServeError::Bind {
+        addr: server_config.listen,
+        source,
+    })?;
 
     let conf = ServerConf {
         threads: server_config.threads,
@@ -73,7 +75,9 @@ pub fn serve(
     }
     server.add_service(service);
     tracing::info!(listen = %server_config.listen, base_path = %server_config.base_path, "scim listener starting");
-    server.run(RunArgs { shutdown_signal: shutdown });
+    server.run(RunArgs {
+        shutdown_signal: shutdown,
+    });
     tracing::info!("scim listener stopped");
     Ok(())
 }

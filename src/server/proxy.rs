@@ -39,7 +39,13 @@ impl ScimProxy {
         tls: bool,
     ) -> Self {
         let scheme = if tls { "https" } else { "http" };
-        ScimProxy { app, base_path, public_url, max_body_bytes, scheme }
+        ScimProxy {
+            app,
+            base_path,
+            public_url,
+            max_body_bytes,
+            scheme,
+        }
     }
 
     fn base_url(&self, session: &Session) -> String {
@@ -52,7 +58,10 @@ impl ScimProxy {
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .or_else(|| header.uri.authority().map(|a| a.as_str()))
-            .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+            .filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
             .unwrap_or("localhost");
         format!("{}://{}{}", self.scheme, host, self.base_path)
     }
@@ -63,12 +72,18 @@ impl ScimProxy {
         (rest.is_empty() || rest.starts_with('/')).then_some(rest)
     }
 
-    async fn read_body(&self, session: &mut Session) -> Result<Result<Bytes, ScimResponse>, Box<Error>> {
+    async fn read_body(
+        &self,
+        session: &mut Session,
+    ) -> Result<Result<Bytes, ScimResponse>, Box<Error>> {
         let too_large = || {
             error_body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 None,
-                &format!("The request body is larger than {} bytes", self.max_body_bytes),
+                &format!(
+                    "The request body is larger than {} bytes",
+                    self.max_body_bytes
+                ),
             )
         };
         let declared = session
@@ -111,7 +126,10 @@ impl ProxyHttp for ScimProxy {
         _ctx: &mut Self::CTX,
     ) -> pingora::Result<Box<HttpPeer>> {
         // Every request is answered in `request_filter`; nothing is proxied yet.
-        Err(Error::explain(ErrorType::HTTPStatus(404), "no upstream is configured"))
+        Err(Error::explain(
+            ErrorType::HTTPStatus(404),
+            "no upstream is configured",
+        ))
     }
 
     async fn request_filter(
@@ -135,7 +153,10 @@ impl ProxyHttp for ScimProxy {
                 let response = error_body(
                     StatusCode::NOT_FOUND,
                     None,
-                    &format!("Not a SCIM endpoint; the SCIM base path is {}", self.base_path),
+                    &format!(
+                        "Not a SCIM endpoint; the SCIM base path is {}",
+                        self.base_path
+                    ),
                 );
                 write(session, response, &ctx.request_id).await?;
                 return Ok(true);
@@ -156,13 +177,20 @@ impl ProxyHttp for ScimProxy {
                 headers: session.req_header().headers.clone(),
                 body,
                 request_id: ctx.request_id.clone(),
-                client_ip: session.client_addr().and_then(|a| a.as_inet()).map(|a| a.ip()),
+                client_ip: session
+                    .client_addr()
+                    .and_then(|a| a.as_inet())
+                    .map(|a| a.ip()),
                 base_url: self.base_url(session),
             };
             let response = handle(&self.app, request).await;
             let status = response.status.as_u16();
             write(session, response, &ctx.request_id).await?;
-            tracing::debug!(status, elapsed_us = started.elapsed().as_micros() as u64, "answered");
+            tracing::debug!(
+                status,
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "answered"
+            );
             Ok(true)
         }
         .instrument(span)
@@ -189,7 +217,9 @@ async fn write(
     for (name, value) in response.headers {
         header.append_header(name, value)?;
     }
-    session.write_response_header(Box::new(header), body.is_empty()).await?;
+    session
+        .write_response_header(Box::new(header), body.is_empty())
+        .await?;
     if !body.is_empty() {
         session.write_response_body(Some(body), true).await?;
     }
@@ -206,7 +236,8 @@ fn request_id(session: &Session) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         });
     match given {
         Some(id) => id.to_owned(),

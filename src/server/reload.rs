@@ -24,10 +24,14 @@ pub fn spawn(
     path: Option<PathBuf>,
     prepare: impl Fn(&mut Config) + Send + 'static,
 ) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::Builder::new().name("config-reload".into()).spawn(move || {
-        runtime.block_on(watch(app, path, prepare));
-    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("config-reload".into())
+        .spawn(move || {
+            runtime.block_on(watch(app, path, prepare));
+        })?;
     Ok(())
 }
 
@@ -42,7 +46,9 @@ async fn watch(app: Arc<App>, path: Option<PathBuf>, prepare: impl Fn(&mut Confi
             _ = prune.tick() => { app.prune(); continue; }
             Some(()) = async { match hangup.as_mut() { Some(h) => h.recv().await, None => None } } => true,
         };
-        let Some(path) = path.as_deref() else { continue };
+        let Some(path) = path.as_deref() else {
+            continue;
+        };
         let now = modified(path);
         if !forced && now == seen {
             continue;
@@ -60,7 +66,9 @@ fn reload(app: &App, path: &Path, prepare: &impl Fn(&mut Config)) {
             if old.config.server.listen != config.server.listen
                 || old.config.legacy.base_url != config.legacy.base_url
             {
-                tracing::warn!("listener or legacy API settings changed; they apply after a restart");
+                tracing::warn!(
+                    "listener or legacy API settings changed; they apply after a restart"
+                );
             }
             let tenants = config.tenants.len();
             app.reload(config);

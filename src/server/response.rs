@@ -26,12 +26,20 @@ pub struct ScimResponse {
 impl ScimResponse {
     /// A response with a JSON body.
     pub fn json(status: StatusCode, body: Value) -> Self {
-        ScimResponse { status, headers: Vec::new(), body: Some(body) }
+        ScimResponse {
+            status,
+            headers: Vec::new(),
+            body: Some(body),
+        }
     }
 
     /// A response without a body.
     pub fn empty(status: StatusCode) -> Self {
-        ScimResponse { status, headers: Vec::new(), body: None }
+        ScimResponse {
+            status,
+            headers: Vec::new(),
+            body: None,
+        }
     }
 
     /// This response with one more header; values that are not valid header text are skipped.
@@ -80,7 +88,7 @@ impl ApiError {
             ApiError::Unauthorized | ApiError::RateLimited { .. } => true,
             ApiError::Legacy(e) => matches!(
                 e,
-                LegacyError::NotFound | LegacyError::EmailTaken | LegacyError::InvalidValue(_)
+                LegacyError::NotFound | LegacyError::Conflict(_) | LegacyError::InvalidValue(_)
             ),
             ApiError::Deprovision { .. } => false,
         }
@@ -121,10 +129,10 @@ fn legacy_error(error: &LegacyError) -> ScimResponse {
     let retry = retry_hint(error);
     let response = match error {
         LegacyError::NotFound => error_body(StatusCode::NOT_FOUND, None, "Resource not found"),
-        LegacyError::EmailTaken => error_body(
+        LegacyError::Conflict(_) => error_body(
             StatusCode::CONFLICT,
             Some(ScimType::Uniqueness),
-            "A user with this userName or e-mail address already exists",
+            "Another user already has this userName or e-mail address",
         ),
         LegacyError::InvalidValue(message) => error_body(
             StatusCode::BAD_REQUEST,
@@ -183,13 +191,35 @@ mod tests {
     fn legacy_failures_map_to_scim_statuses_without_internal_detail() {
         let cases = [
             (LegacyError::NotFound, 404, None),
-            (LegacyError::EmailTaken, 409, Some("uniqueness")),
-            (LegacyError::InvalidValue("email: bad".into()), 400, Some("invalidValue")),
+            (
+                LegacyError::Conflict("email_taken".into()),
+                409,
+                Some("uniqueness"),
+            ),
+            (
+                LegacyError::InvalidValue("email: bad".into()),
+                400,
+                Some("invalidValue"),
+            ),
             (LegacyError::VersionMismatch, 412, None),
-            (LegacyError::Unavailable { retry_after: Some(3) }, 503, None),
+            (
+                LegacyError::Unavailable {
+                    retry_after: Some(3),
+                },
+                503,
+                None,
+            ),
             (LegacyError::Timeout, 504, None),
-            (LegacyError::Transport("10.0.0.7:9000 refused".into()), 502, None),
-            (LegacyError::BadResponse("status 500 code boom".into()), 502, None),
+            (
+                LegacyError::Transport("10.0.0.7:9000 refused".into()),
+                502,
+                None,
+            ),
+            (
+                LegacyError::BadResponse("status 500 code boom".into()),
+                502,
+                None,
+            ),
         ];
         for (error, status, scim_type) in cases {
             let response = ApiError::Legacy(error.clone()).to_response();
@@ -198,24 +228,34 @@ mod tests {
             assert_eq!(body["status"], status.to_string());
             assert_eq!(body["scimType"].as_str(), scim_type);
             let detail = body["detail"].as_str().unwrap();
-            assert!(!detail.contains("10.0.0.7") && !detail.contains("boom"), "{detail}");
+            assert!(
+                !detail.contains("10.0.0.7") && !detail.contains("boom"),
+                "{detail}"
+            );
         }
     }
 
     #[test]
     fn failed_deprovisioning_asks_the_client_to_retry() {
-        let error = ApiError::Deprovision { step: "revoke sessions", source: LegacyError::Timeout };
+        let error = ApiError::Deprovision {
+            step: "revoke sessions",
+            source: LegacyError::Timeout,
+        };
         let response = error.to_response();
         assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(response.headers.iter().any(|(n, _)| n == header::RETRY_AFTER));
+        assert!(response
+            .headers
+            .iter()
+            .any(|(n, _)| n == header::RETRY_AFTER));
     }
 
     #[test]
     fn unauthorized_carries_a_bearer_challenge() {
         let response = ApiError::Unauthorized.to_response();
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert!(response.headers.iter().any(|(n, v)| n == header::WWW_AUTHENTICATE
-            && v.to_str().unwrap().starts_with("Bearer")));
+        assert!(response.headers.iter().any(
+            |(n, v)| n == header::WWW_AUTHENTICATE && v.to_str().unwrap().starts_with("Bearer")
+        ));
         assert_eq!(response.body.unwrap()["status"], "401");
     }
 }

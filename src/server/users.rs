@@ -19,7 +19,10 @@ use serde_json::{json, Map, Value};
 /// `GET /Users/{id}`.
 pub(crate) async fn get(cx: &Context<'_>, id: &str) -> Result<ScimResponse, ApiError> {
     let projection = projection(cx)?;
-    let fetch = cx.app.legacy.get(&cx.tenant.org, id, &cx.request.request_id);
+    let fetch = cx
+        .app
+        .legacy
+        .get(&cx.tenant.org, id, &cx.request.request_id);
     let member = cx
         .app
         .cache
@@ -28,13 +31,19 @@ pub(crate) async fn get(cx: &Context<'_>, id: &str) -> Result<ScimResponse, ApiE
         .map_err(|e| not_found(e, id))?;
     let mut resource = resource(cx, &member);
     let etag = etag(cx, &member);
-    if let (Some(tag), Some(wanted)) = (&etag, header_text(&cx.request.headers, header::IF_NONE_MATCH)) {
+    if let (Some(tag), Some(wanted)) = (
+        &etag,
+        header_text(&cx.request.headers, header::IF_NONE_MATCH),
+    ) {
         if tag_matches(&wanted, tag) {
             return Ok(ScimResponse::empty(StatusCode::NOT_MODIFIED).with_header(header::ETAG, tag));
         }
     }
     projection.apply(&mut resource, cx.snapshot.config.mapping.schema());
-    Ok(with_etag(ScimResponse::json(StatusCode::OK, resource), etag))
+    Ok(with_etag(
+        ScimResponse::json(StatusCode::OK, resource),
+        etag,
+    ))
 }
 
 /// `POST /Users`.
@@ -45,9 +54,21 @@ pub(crate) async fn create(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
     let mut fields = mapping.to_legacy(&resource);
     let active = mapping.active_field();
     if let Some((on, _)) = &active.booleans {
-        fields.entry(active.legacy.clone()).or_insert_with(|| Value::String(on.clone()));
+        fields
+            .entry(active.legacy.clone())
+            .or_insert_with(|| Value::String(on.clone()));
     }
-    let member = cx.app.legacy.create(&cx.tenant.org, fields, &cx.request.request_id).await?;
+    if let Some(missing) = mapping.missing_required(&fields) {
+        return Err(invalid(
+            ScimType::InvalidValue,
+            &format!("{missing} is required"),
+        ));
+    }
+    let member = cx
+        .app
+        .legacy
+        .create(&cx.tenant.org, fields, &cx.request.request_id)
+        .await?;
     let id = cx.app.legacy.id_of(&member).unwrap_or_default().to_owned();
     tracing::info!(user = %id, "user created");
     cx.app.cache.put(cx.tenant_name, &id, member.clone()).await;
@@ -68,6 +89,13 @@ pub(crate) async fn replace(cx: &Context<'_>, id: &str) -> Result<ScimResponse, 
             if let Some(active) = before.get("active") {
                 after["active"] = active.clone();
             }
+        }
+        let mapping = &cx.snapshot.config.mapping;
+        if let Some(missing) = mapping.missing_required(&mapping.to_legacy(&after)) {
+            return Err(invalid(
+                ScimType::InvalidValue,
+                &format!("{missing} is required"),
+            ));
         }
         Ok(after)
     })
@@ -146,7 +174,10 @@ where
     let mut attempt = 0;
     let member = loop {
         attempt += 1;
-        let member = legacy.get(org, id, rid).await.map_err(|e| not_found(e, id))?;
+        let member = legacy
+            .get(org, id, rid)
+            .await
+            .map_err(|e| not_found(e, id))?;
         check_if_match(cx, &member)?;
         let before = resource(cx, &member);
         let after = change(&before)?;
@@ -156,7 +187,10 @@ where
         }
         cx.app.cache.invalidate(cx.tenant_name, id).await;
         let version = legacy.version_of(&member);
-        match legacy.update(org, id, fields, version.as_deref(), rid).await {
+        match legacy
+            .update(org, id, fields, version.as_deref(), rid)
+            .await
+        {
             Ok(updated) => break updated,
             Err(LegacyError::VersionMismatch) if !pinned && attempt < 2 => continue,
             Err(LegacyError::NotFound) => return Err(not_found(LegacyError::NotFound, id)),
@@ -170,13 +204,19 @@ where
         legacy
             .revoke_sessions(org, id, rid)
             .await
-            .map_err(|source| ApiError::Deprovision { step: "revoke sessions", source })?;
+            .map_err(|source| ApiError::Deprovision {
+                step: "revoke sessions",
+                source,
+            })?;
         tracing::info!(user = %id, "user updated and inactive: sessions revoked");
     } else {
         tracing::info!(user = %id, "user updated");
     }
     let etag = etag(cx, &member);
-    Ok(with_etag(ScimResponse::json(StatusCode::OK, resource_for_reply(cx, &member)?), etag))
+    Ok(with_etag(
+        ScimResponse::json(StatusCode::OK, resource_for_reply(cx, &member)?),
+        etag,
+    ))
 }
 
 /// The SCIM resource of a member, with `schemas`, `id` and `meta`.
@@ -194,7 +234,10 @@ pub(crate) fn resource(cx: &Context<'_>, member: &Member) -> Value {
     out.extend(attributes);
     let mut meta = Map::new();
     meta.insert("resourceType".into(), json!("User"));
-    for (name, field) in [("created", &api.created_field), ("lastModified", &api.updated_field)] {
+    for (name, field) in [
+        ("created", &api.created_field),
+        ("lastModified", &api.updated_field),
+    ] {
         if let Some(value) = member.get(field).filter(|v| v.is_string()) {
             meta.insert(name.into(), value.clone());
         }
@@ -227,11 +270,21 @@ fn projection(cx: &Context<'_>) -> Result<Projection, ApiError> {
 /// Validates and normalises a POST or PUT body into a resource with canonical names.
 fn input_resource(cx: &Context<'_>, body: &Value) -> Result<Value, ApiError> {
     let Value::Object(object) = body else {
-        return Err(invalid(ScimType::InvalidSyntax, "The request body must be a JSON object"));
+        return Err(invalid(
+            ScimType::InvalidSyntax,
+            "The request body must be a JSON object",
+        ));
     };
-    if let Some(schemas) = object.iter().find(|(k, _)| k.eq_ignore_ascii_case("schemas")).map(|(_, v)| v) {
+    if let Some(schemas) = object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("schemas"))
+        .map(|(_, v)| v)
+    {
         let listed = schemas.as_array().is_some_and(|list| {
-            list.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(USER_SCHEMA)))
+            list.iter().any(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(USER_SCHEMA))
+            })
         });
         if !listed {
             return Err(invalid(
@@ -247,7 +300,10 @@ fn input_resource(cx: &Context<'_>, body: &Value) -> Result<Value, ApiError> {
     }
     match resource.get("userName") {
         Some(Value::String(name)) if !name.trim().is_empty() => Ok(resource),
-        _ => Err(invalid(ScimType::InvalidValue, "userName is required and must be a non-empty string")),
+        _ => Err(invalid(
+            ScimType::InvalidValue,
+            "userName is required and must be a non-empty string",
+        )),
     }
 }
 
@@ -262,7 +318,9 @@ fn suspend_fields(cx: &Context<'_>) -> Map<String, Value> {
 
 /// Refuses the request with 412 when the client's `If-Match` names another version.
 fn check_if_match(cx: &Context<'_>, member: &Member) -> Result<(), ApiError> {
-    let Some(wanted) = header_text(&cx.request.headers, header::IF_MATCH) else { return Ok(()) };
+    let Some(wanted) = header_text(&cx.request.headers, header::IF_MATCH) else {
+        return Ok(());
+    };
     let current = etag(cx, member).unwrap_or_default();
     if tag_matches(&wanted, &current) {
         return Ok(());
@@ -286,13 +344,21 @@ fn weak_tag(version: &str) -> String {
 /// Whether an `If-Match` or `If-None-Match` list names this tag; weak and strong forms of
 /// the same version match, and `*` matches anything.
 fn tag_matches(list: &str, tag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").trim_matches('"').to_owned();
+    let bare = |t: &str| {
+        t.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_owned()
+    };
     let tag = bare(tag);
     list.split(',').any(|t| t.trim() == "*" || bare(t) == tag)
 }
 
 fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn with_etag(response: ScimResponse, etag: Option<String>) -> ScimResponse {

@@ -107,13 +107,11 @@ impl<'n> Coercer<'n> {
         for (key, raw) in object {
             let sub_at = format!("{at}.{key}");
             let Some(sub) = attr.sub_attribute(key) else {
-                match self.unknown {
-                    Unknown::Drop => {
-                        self.note(format!("dropped {sub_at}, which this tenant does not map"));
-                        continue;
-                    }
-                    Unknown::Reject => return Err(unknown_attribute(&sub_at)),
-                }
+                // A value object may carry sub-attributes this tenant does not map, such as
+                // `primary` or `display`; they have nowhere to go, so they are dropped in PATCH
+                // as in POST and PUT rather than failing the whole request.
+                self.note(format!("dropped {sub_at}, which this tenant does not map"));
+                continue;
             };
             let sub_at = format!("{at}.{}", sub.name);
             if sub.mutability == Mutability::ReadOnly {

@@ -100,11 +100,12 @@ impl<'s> Engine<'s> {
             });
         };
         for (key, member) in members {
+            // Clients that send a whole extension object often include its `schemas`.
+            if key.eq_ignore_ascii_case("schemas") {
+                self.note("ignored schemas in a pathless value".to_owned());
+                continue;
+            }
             if within.is_none() {
-                if key.eq_ignore_ascii_case("schemas") {
-                    self.note("ignored schemas in a pathless value".to_owned());
-                    continue;
-                }
                 if let Some(named) = self.schema.schema(key) {
                     let nested = (!std::ptr::eq(named, &self.schema.core)).then_some(named);
                     self.pathless(root, kind, member, nested)?;

@@ -198,6 +198,28 @@ fn entra_update_shapes_apply() {
             body: ops(json!([{"op": "replace", "path": ENT, "value": {"department": "Sales"}}])),
             expect: Resource(edited(alice(), |u| u[ENT]["department"] = json!("Sales"))),
         },
+        Case {
+            name: "sub-attributes the tenant does not map are dropped from a value",
+            before: alice(),
+            body: ops(json!([{
+                "op": "replace",
+                "path": "emails",
+                "value": [{"value": "a@example.com", "display": "A", "nickname": "x"}]
+            }])),
+            expect: Resource(edited(alice(), |u| {
+                u["emails"] = json!([{"value": "a@example.com"}]);
+            })),
+        },
+        Case {
+            name: "a whole extension object that carries its own schemas keeps working",
+            before: alice(),
+            body: ops(json!([{
+                "op": "add",
+                "path": ENT,
+                "value": {"schemas": [ENT], "department": "Sales"}
+            }])),
+            expect: Resource(edited(alice(), |u| u[ENT]["department"] = json!("Sales"))),
+        },
     ]);
 }
 
