@@ -10,10 +10,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A cache key: the tenant and the member id.
+type Key = (Arc<str>, String);
+
 /// Members by tenant and id.
 #[derive(Debug, Clone)]
 pub struct MemberCache {
-    inner: Option<Cache<(Arc<str>, String), Arc<Member>>>,
+    inner: Option<Cache<Key, Arc<Member>>>,
 }
 
 impl MemberCache {

@@ -60,11 +60,14 @@ fn delete_suspends_revokes_every_session_and_removes() {
     scim.delete(&format!("/Users/{id}")).assert_error(404, None);
 }
 
+/// One way an identity provider deactivates a user.
+type Deactivation = dyn Fn(&Client, &str) -> common::Reply;
+
 #[test]
 fn every_deactivation_shape_logs_the_user_out_and_blocks_sign_in() {
     let stack = stack();
     let scim = stack.client(0);
-    let shapes: Vec<(&str, Box<dyn Fn(&Client, &str) -> common::Reply>)> = vec![
+    let shapes: Vec<(&str, Box<Deactivation>)> = vec![
         (
             "patch path boolean",
             Box::new(|s, id| {
