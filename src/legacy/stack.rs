@@ -16,7 +16,7 @@ use tower::{BoxError, ServiceBuilder};
 /// The largest legacy response body read; a bigger one is an error, never a truncation.
 const MAX_RESPONSE_BYTES: usize = 16 << 20;
 
-/// The longest `Retry-After` honoured between attempts; longer waits are left to the caller.
+/// The longest `Retry-After` waited for between attempts; a longer one ends the retries.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
 
 /// A buffered legacy call: the request and response bodies are whole byte strings.
@@ -96,9 +96,15 @@ impl Policy<Request<Full<Bytes>>, Response<Bytes>, BoxError> for RetryIdempotent
             return None;
         }
         let wait = match result {
-            Ok(response) if is_retryable(response.status()) => retry_after(response)
-                .unwrap_or_else(|| backoff(self.attempt))
-                .min(MAX_RETRY_WAIT),
+            Ok(response) if is_retryable(response.status()) => {
+                match retry_after(response) {
+                    // A longer wait than this call can afford is passed on to the client
+                    // with the answer, rather than spent here.
+                    Some(wait) if wait > MAX_RETRY_WAIT => return None,
+                    Some(wait) => wait,
+                    None => backoff(self.attempt),
+                }
+            }
             Ok(_) => return None,
             Err(_) => backoff(self.attempt),
         };
@@ -174,6 +180,21 @@ mod tests {
             let decision = policy.retry(&mut request, &mut Ok(response));
             assert_eq!(decision.is_some(), retried, "{method} {status}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_longer_than_the_budget_is_passed_on_instead_of_waited_for() {
+        let mut request = Request::builder().body(Full::default()).unwrap();
+        let answer = |wait: &str| {
+            Response::builder()
+                .status(503)
+                .header(http::header::RETRY_AFTER, wait)
+                .body(Bytes::new())
+                .unwrap()
+        };
+        let mut policy = RetryIdempotent { remaining: 2, attempt: 0 };
+        assert!(policy.retry(&mut request, &mut Ok(answer("1"))).is_some());
+        assert!(policy.retry(&mut request, &mut Ok(answer("30"))).is_none());
     }
 
     #[tokio::test]

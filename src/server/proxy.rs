@@ -72,18 +72,20 @@ impl ScimProxy {
         (rest.is_empty() || rest.starts_with('/')).then_some(rest)
     }
 
+    /// Reads the whole body, or answers 413 once it passes the cap.
+    ///
+    /// An oversized body is still read and thrown away up to [`DRAIN_LIMIT`], so that the
+    /// client, which is usually still sending, receives the 413 instead of a reset
+    /// connection. Past that limit the connection is closed.
     async fn read_body(
         &self,
         session: &mut Session,
-    ) -> Result<Result<Bytes, ScimResponse>, Box<Error>> {
+    ) -> pingora::Result<Result<Bytes, ScimResponse>> {
         let too_large = || {
             error_body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 None,
-                &format!(
-                    "The request body is larger than {} bytes",
-                    self.max_body_bytes
-                ),
+                &format!("The request body is larger than {} bytes", self.max_body_bytes),
             )
         };
         let declared = session
@@ -92,19 +94,31 @@ impl ScimProxy {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<usize>().ok());
-        if declared.is_some_and(|n| n > self.max_body_bytes) {
+        if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+            session.set_keepalive(None);
             return Ok(Err(too_large()));
         }
         let mut body = BytesMut::new();
+        let mut read = 0usize;
         while let Some(chunk) = session.read_request_body().await? {
-            if body.len() + chunk.len() > self.max_body_bytes {
+            read += chunk.len();
+            if read > DRAIN_LIMIT {
+                session.set_keepalive(None);
                 return Ok(Err(too_large()));
             }
-            body.extend_from_slice(&chunk);
+            if read <= self.max_body_bytes {
+                body.extend_from_slice(&chunk);
+            }
+        }
+        if read > self.max_body_bytes {
+            return Ok(Err(too_large()));
         }
         Ok(Ok(body.freeze()))
     }
 }
+
+/// The most bytes of an oversized body read and discarded before answering 413.
+const DRAIN_LIMIT: usize = 16 << 20;
 
 /// Per-request state kept by pingora between phases.
 #[derive(Debug, Default)]
@@ -164,8 +178,6 @@ impl ProxyHttp for ScimProxy {
             let body = match self.read_body(session).await? {
                 Ok(body) => body,
                 Err(response) => {
-                    // The rest of the body was not read, so the connection cannot be reused.
-                    session.set_keepalive(None);
                     write(session, response, &ctx.request_id).await?;
                     return Ok(true);
                 }
