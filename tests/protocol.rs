@@ -25,10 +25,14 @@ fn requests_without_a_valid_key_get_401_with_a_bearer_challenge() {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let reply = send("GET", &url, &headers, None);
         reply.assert_error(401, None);
-        assert!(reply.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")));
+        assert!(reply
+            .header("www-authenticate")
+            .is_some_and(|v| v.starts_with("Bearer")));
     }
     // Discovery endpoints need the key too: they describe a tenant's mapping.
-    scim.anonymous().get("/ServiceProviderConfig").assert_error(401, None);
+    scim.anonymous()
+        .get("/ServiceProviderConfig")
+        .assert_error(401, None);
 }
 
 #[test]
@@ -37,12 +41,18 @@ fn a_tenant_never_sees_another_tenants_users() {
     let (a, b) = (stack.client(0), stack.client(1));
     let id = a.create_user(&common::user("private"));
     b.get(&format!("/Users/{id}")).assert_error(404, None);
-    let search = b.get(&format!("/Users?filter={}", q(r#"userName eq "private@example.com""#)));
+    let search = b.get(&format!(
+        "/Users?filter={}",
+        q(r#"userName eq "private@example.com""#)
+    ));
     assert_eq!(search.json["totalResults"], 0);
     assert_eq!(b.get("/Users").json["totalResults"], 0);
     b.delete(&format!("/Users/{id}")).assert_error(404, None);
-    b.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": false}]))
-        .assert_error(404, None);
+    b.patch(
+        &format!("/Users/{id}"),
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    )
+    .assert_error(404, None);
     assert_eq!(a.member(&id).json["status"], "active");
 }
 
@@ -63,39 +73,182 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
     };
     let user_path = format!("/Users/{id}");
     let cases: Vec<(&str, common::Reply, u16, Option<&str>)> = vec![
-        ("invalid JSON", raw("POST", "/Users", "{\"userName\": ", "application/scim+json"), 400, Some("invalidSyntax")),
-        ("not an object", raw("POST", "/Users", "[1, 2]", "application/scim+json"), 400, Some("invalidSyntax")),
-        ("empty body", raw("POST", "/Users", "", "application/scim+json"), 400, Some("invalidSyntax")),
-        ("wrong media type", raw("POST", "/Users", "<user/>", "application/xml"), 415, Some("invalidSyntax")),
-        ("missing userName", scim.post("/Users", &json!({"schemas": [USER], "emails": [{"type": "work", "value": "x@example.com"}]})), 400, Some("invalidValue")),
-        ("missing required e-mail", scim.post("/Users", &json!({"schemas": [USER], "userName": "nomail"})), 400, Some("invalidValue")),
-        ("wrong schemas", scim.post("/Users", &json!({"schemas": ["urn:example:Other"], "userName": "x"})), 400, Some("invalidSyntax")),
-        ("wrong type", scim.post("/Users", &json!({"schemas": [USER], "userName": 42})), 400, Some("invalidValue")),
-        ("bad filter", scim.get(&format!("/Users?filter={}", q("userName eq"))), 400, Some("invalidFilter")),
-        ("unknown filter attribute", scim.get(&format!("/Users?filter={}", q(r#"shoeSize eq "9""#))), 400, Some("invalidFilter")),
-        ("deeply nested filter", scim.get(&format!("/Users?filter={}{}", "(".repeat(500), q(r#"userName eq "x""#))), 400, Some("invalidFilter")),
-        ("overlong filter", scim.get(&format!("/Users?filter={}", q(&format!("userName eq \"{}\"", "x".repeat(5000))))), 400, Some("invalidFilter")),
-        ("non-numeric count", scim.get("/Users?count=ten"), 400, Some("invalidValue")),
-        ("unknown op", scim.patch(&user_path, json!([{"op": "merge", "path": "title", "value": "x"}])), 400, Some("invalidSyntax")),
-        ("remove without path", scim.patch(&user_path, json!([{"op": "remove"}])), 400, Some("noTarget")),
-        ("read-only id", scim.patch(&user_path, json!([{"op": "replace", "path": "id", "value": "other"}])), 400, Some("mutability")),
-        ("unknown path", scim.patch(&user_path, json!([{"op": "replace", "path": "shoeSize", "value": "9"}])), 400, Some("invalidPath")),
-        ("one bad operation of two", scim.patch(&user_path, json!([
-            {"op": "replace", "path": "title", "value": "Changed"},
-            {"op": "replace", "path": "meta.created", "value": "2020-01-01T00:00:00Z"}
-        ])), 400, Some("mutability")),
+        (
+            "invalid JSON",
+            raw("POST", "/Users", "{\"userName\": ", "application/scim+json"),
+            400,
+            Some("invalidSyntax"),
+        ),
+        (
+            "not an object",
+            raw("POST", "/Users", "[1, 2]", "application/scim+json"),
+            400,
+            Some("invalidSyntax"),
+        ),
+        (
+            "empty body",
+            raw("POST", "/Users", "", "application/scim+json"),
+            400,
+            Some("invalidSyntax"),
+        ),
+        (
+            "wrong media type",
+            raw("POST", "/Users", "<user/>", "application/xml"),
+            415,
+            Some("invalidSyntax"),
+        ),
+        (
+            "missing userName",
+            scim.post(
+                "/Users",
+                &json!({"schemas": [USER], "emails": [{"type": "work", "value": "x@example.com"}]}),
+            ),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "missing required e-mail",
+            scim.post("/Users", &json!({"schemas": [USER], "userName": "nomail"})),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "wrong schemas",
+            scim.post(
+                "/Users",
+                &json!({"schemas": ["urn:example:Other"], "userName": "x"}),
+            ),
+            400,
+            Some("invalidSyntax"),
+        ),
+        (
+            "wrong type",
+            scim.post("/Users", &json!({"schemas": [USER], "userName": 42})),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "bad filter",
+            scim.get(&format!("/Users?filter={}", q("userName eq"))),
+            400,
+            Some("invalidFilter"),
+        ),
+        (
+            "unknown filter attribute",
+            scim.get(&format!("/Users?filter={}", q(r#"shoeSize eq "9""#))),
+            400,
+            Some("invalidFilter"),
+        ),
+        (
+            "deeply nested filter",
+            scim.get(&format!(
+                "/Users?filter={}{}",
+                "(".repeat(500),
+                q(r#"userName eq "x""#)
+            )),
+            400,
+            Some("invalidFilter"),
+        ),
+        (
+            "overlong filter",
+            scim.get(&format!(
+                "/Users?filter={}",
+                q(&format!("userName eq \"{}\"", "x".repeat(5000)))
+            )),
+            400,
+            Some("invalidFilter"),
+        ),
+        (
+            "non-numeric count",
+            scim.get("/Users?count=ten"),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "unknown op",
+            scim.patch(
+                &user_path,
+                json!([{"op": "merge", "path": "title", "value": "x"}]),
+            ),
+            400,
+            Some("invalidSyntax"),
+        ),
+        (
+            "remove without path",
+            scim.patch(&user_path, json!([{"op": "remove"}])),
+            400,
+            Some("noTarget"),
+        ),
+        (
+            "read-only id",
+            scim.patch(
+                &user_path,
+                json!([{"op": "replace", "path": "id", "value": "other"}]),
+            ),
+            400,
+            Some("mutability"),
+        ),
+        (
+            "unknown path",
+            scim.patch(
+                &user_path,
+                json!([{"op": "replace", "path": "shoeSize", "value": "9"}]),
+            ),
+            400,
+            Some("invalidPath"),
+        ),
+        (
+            "one bad operation of two",
+            scim.patch(
+                &user_path,
+                json!([
+                    {"op": "replace", "path": "title", "value": "Changed"},
+                    {"op": "replace", "path": "meta.created", "value": "2020-01-01T00:00:00Z"}
+                ]),
+            ),
+            400,
+            Some("mutability"),
+        ),
         ("unknown endpoint", scim.get("/Widgets"), 404, None),
-        ("wrong method", scim.request("PUT", "/Users", Some(&json!({})), &[]), 405, None),
+        (
+            "wrong method",
+            scim.request("PUT", "/Users", Some(&json!({})), &[]),
+            405,
+            None,
+        ),
         ("unknown user", scim.get("/Users/mbr_nope"), 404, None),
-        ("path traversal id", scim.get("/Users/..%2F..%2F_emulator%2Fstats"), 404, None),
-        ("oversized body", raw("POST", "/Users", &format!("{{\"userName\": \"{}\"}}", "x".repeat(2 << 20)), "application/scim+json"), 413, None),
+        (
+            "path traversal id",
+            scim.get("/Users/..%2F..%2F_emulator%2Fstats"),
+            404,
+            None,
+        ),
+        (
+            "oversized body",
+            raw(
+                "POST",
+                "/Users",
+                &format!("{{\"userName\": \"{}\"}}", "x".repeat(2 << 20)),
+                "application/scim+json",
+            ),
+            413,
+            None,
+        ),
     ];
     for (name, reply, status, scim_type) in cases {
         assert_eq!(reply.status, status, "{name}: {}", reply.text);
         reply.assert_error(status, scim_type);
     }
-    assert_eq!(scim.member(&id).json, before, "a refused request changed the member");
-    assert_eq!(scim.get("/Users").json["totalResults"], 1, "a refused create made a user");
+    assert_eq!(
+        scim.member(&id).json,
+        before,
+        "a refused request changed the member"
+    );
+    assert_eq!(
+        scim.get("/Users").json["totalResults"],
+        1,
+        "a refused create made a user"
+    );
 }
 
 #[test]
@@ -112,7 +265,10 @@ fn etags_guard_writes_and_spare_reads() {
     let unchanged = scim.request("GET", &path, None, &[("if-none-match", &etag)]);
     assert_eq!(unchanged.status, 304);
 
-    let changed = scim.patch(&path, json!([{"op": "replace", "path": "title", "value": "Lead"}]));
+    let changed = scim.patch(
+        &path,
+        json!([{"op": "replace", "path": "title", "value": "Lead"}]),
+    );
     let fresh = changed.header("etag").unwrap().to_owned();
     assert_ne!(fresh, etag);
 
@@ -122,9 +278,15 @@ fn etags_guard_writes_and_spare_reads() {
     stale.assert_error(412, None);
     let mut user = read.json.clone();
     user["title"] = json!("Stale");
-    scim.request("PUT", &path, Some(&user), &[("if-match", &etag)]).assert_error(412, None);
-    scim.request("DELETE", &path, None, &[("if-match", &etag)]).assert_error(412, None);
-    assert_eq!(scim.member(&id).json["title"], "Lead", "a stale If-Match changed the member");
+    scim.request("PUT", &path, Some(&user), &[("if-match", &etag)])
+        .assert_error(412, None);
+    scim.request("DELETE", &path, None, &[("if-match", &etag)])
+        .assert_error(412, None);
+    assert_eq!(
+        scim.member(&id).json["title"],
+        "Lead",
+        "a stale If-Match changed the member"
+    );
 
     let current = scim.request("PATCH", &path, Some(&body), &[("if-match", &fresh)]);
     assert_eq!(current.status, 200, "{}", current.text);
@@ -145,28 +307,51 @@ fn attributes_and_excluded_attributes_shape_every_read() {
     assert!(without.json.get("emails").is_none() && without.json.get("name").is_none());
     assert_eq!(without.json["userName"], "shaped@example.com");
     let listed = scim.get("/Users?attributes=userName");
-    assert_eq!(listed.json["Resources"][0], json!({"schemas": [USER], "id": id, "userName": "shaped@example.com"}));
+    assert_eq!(
+        listed.json["Resources"][0],
+        json!({"schemas": [USER], "id": id, "userName": "shaped@example.com"})
+    );
     let searched = scim.post(
         "/Users/.search",
         &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
                 "filter": "userName sw \"shaped\"", "attributes": ["userName"]}),
     );
     assert_eq!(searched.status, 200, "{}", searched.text);
-    assert_eq!(searched.json["Resources"][0]["userName"], "shaped@example.com");
+    assert_eq!(
+        searched.json["Resources"][0]["userName"],
+        "shaped@example.com"
+    );
     assert!(searched.json["Resources"][0].get("name").is_none());
 }
 
 #[test]
 fn legacy_failures_become_retryable_errors_without_internal_detail() {
-    let stack = Stack::start(Options { timeout_ms: 800, retries: 1, cache_ttl_ms: 0, ..Options::default() });
+    let stack = Stack::start(Options {
+        timeout_ms: 800,
+        retries: 1,
+        cache_ttl_ms: 0,
+        ..Options::default()
+    });
     let scim = stack.client(0);
     let id = scim.create_user(&common::user("fragile"));
     let path = format!("/Users/{id}");
     let cases = [
-        (json!({"route": "get_member", "status": 503, "times": 5, "retry_after": 7}), 503),
-        (json!({"route": "get_member", "status": 500, "times": 5}), 502),
-        (json!({"route": "get_member", "drop": true, "times": 5}), 502),
-        (json!({"route": "get_member", "latency_ms": 2000, "times": 5}), 504),
+        (
+            json!({"route": "get_member", "status": 503, "times": 5, "retry_after": 7}),
+            503,
+        ),
+        (
+            json!({"route": "get_member", "status": 500, "times": 5}),
+            502,
+        ),
+        (
+            json!({"route": "get_member", "drop": true, "times": 5}),
+            502,
+        ),
+        (
+            json!({"route": "get_member", "latency_ms": 2000, "times": 5}),
+            504,
+        ),
     ];
     for (fault, status) in cases {
         scim.fault(fault.clone());
@@ -174,7 +359,10 @@ fn legacy_failures_become_retryable_errors_without_internal_detail() {
         scim.clear_faults();
         reply.assert_error(status, None);
         let detail = reply.json["detail"].as_str().unwrap();
-        assert!(!detail.contains("127.0.0.1") && !detail.contains("injected"), "{fault}: {detail}");
+        assert!(
+            !detail.contains("127.0.0.1") && !detail.contains("injected"),
+            "{fault}: {detail}"
+        );
         if status == 503 {
             assert_eq!(reply.header("retry-after"), Some("7"), "{fault}");
         }
@@ -183,14 +371,18 @@ fn legacy_failures_become_retryable_errors_without_internal_detail() {
     }
     // A create is never retried: a lost reply may hide a member that was made.
     scim.fault(json!({"route": "create_member", "status": 503, "times": 1}));
-    scim.post("/Users", &common::user("once")).assert_error(503, None);
+    scim.post("/Users", &common::user("once"))
+        .assert_error(503, None);
     assert_eq!(scim.legacy_calls("create_member"), 2);
     scim.clear_faults();
 }
 
 #[test]
 fn reads_are_served_from_the_cache_and_writes_invalidate_it() {
-    let stack = Stack::start(Options { cache_ttl_ms: 60_000, ..Options::default() });
+    let stack = Stack::start(Options {
+        cache_ttl_ms: 60_000,
+        ..Options::default()
+    });
     let scim = stack.client(0);
     let id = scim.create_user(&common::user("cached"));
     let path = format!("/Users/{id}");
@@ -198,14 +390,28 @@ fn reads_are_served_from_the_cache_and_writes_invalidate_it() {
     for _ in 0..5 {
         assert_eq!(scim.get(&path).status, 200);
     }
-    assert_eq!(scim.legacy_calls("get_member"), before, "the create filled the cache");
-    scim.patch(&path, json!([{"op": "replace", "path": "title", "value": "Fresh"}]));
-    assert_eq!(scim.get(&path).json["title"], "Fresh", "a write must never be hidden by the cache");
+    assert_eq!(
+        scim.legacy_calls("get_member"),
+        before,
+        "the create filled the cache"
+    );
+    scim.patch(
+        &path,
+        json!([{"op": "replace", "path": "title", "value": "Fresh"}]),
+    );
+    assert_eq!(
+        scim.get(&path).json["title"],
+        "Fresh",
+        "a write must never be hidden by the cache"
+    );
 }
 
 #[test]
 fn rate_limits_answer_429_with_retry_after() {
-    let stack = Stack::start(Options { rate_limit: Some((1, 3)), ..Options::default() });
+    let stack = Stack::start(Options {
+        rate_limit: Some((1, 3)),
+        ..Options::default()
+    });
     let scim = stack.client(0);
     let replies: Vec<u16> = (0..6).map(|_| scim.get("/Users").status).collect();
     assert!(replies[..3].iter().all(|s| *s == 200), "{replies:?}");
@@ -253,7 +459,10 @@ fn keys_rotate_and_tenants_disable_without_a_restart() {
 fn wait_until(done: impl Fn() -> bool) {
     let started = std::time::Instant::now();
     while !done() {
-        assert!(started.elapsed() < Duration::from_secs(10), "the config was not reloaded");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the config was not reloaded"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }

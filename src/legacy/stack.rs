@@ -192,7 +192,10 @@ mod tests {
                 .body(Bytes::new())
                 .unwrap()
         };
-        let mut policy = RetryIdempotent { remaining: 2, attempt: 0 };
+        let mut policy = RetryIdempotent {
+            remaining: 2,
+            attempt: 0,
+        };
         assert!(policy.retry(&mut request, &mut Ok(answer("1"))).is_some());
         assert!(policy.retry(&mut request, &mut Ok(answer("30"))).is_none());
     }

@@ -10,3 +10,4 @@ pub mod patch;
 pub mod profile;
 pub mod projection;
 pub mod schema;
+pub mod sort;

@@ -28,7 +28,7 @@ pub(crate) fn service_provider_config(cx: &Context<'_>) -> ScimResponse {
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": max_payload},
             "filter": {"supported": true, "maxResults": max_results},
             "changePassword": {"supported": false},
-            "sort": {"supported": false},
+            "sort": {"supported": true},
             "etag": {"supported": true},
             "authenticationSchemes": [{
                 "type": "oauthbearertoken",

@@ -10,6 +10,7 @@ use crate::mapping::Lookup;
 use crate::scim::error::{ScimError, ScimType};
 use crate::scim::filter::{self, Filter, Limits};
 use crate::scim::projection::Projection;
+use crate::scim::sort::SortKey;
 use crate::server::handler::Context;
 use crate::server::response::{ApiError, ScimResponse};
 use crate::server::users::resource;
@@ -27,6 +28,8 @@ struct Query {
     filter: Option<String>,
     start_index: usize,
     count: Option<usize>,
+    sort_by: Option<String>,
+    sort_order: Option<String>,
     attributes: Option<String>,
     excluded: Option<String>,
 }
@@ -37,6 +40,8 @@ pub(crate) async fn list(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
         filter: cx.query("filter"),
         start_index: index_param(cx.query("startIndex").as_deref(), "startIndex")?.unwrap_or(1),
         count: index_param(cx.query("count").as_deref(), "count")?,
+        sort_by: cx.query("sortBy"),
+        sort_order: cx.query("sortOrder"),
         attributes: cx.query("attributes"),
         excluded: cx.query("excludedAttributes"),
     };
@@ -105,6 +110,8 @@ pub(crate) async fn search(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
         filter: text("filter")?,
         start_index: number("startIndex")?.unwrap_or(1),
         count: number("count")?,
+        sort_by: text("sortBy")?,
+        sort_order: text("sortOrder")?,
         attributes: text("attributes")?,
         excluded: text("excludedAttributes")?,
     };
@@ -131,24 +138,46 @@ async fn run(cx: &Context<'_>, query: Query) -> Result<ScimResponse, ApiError> {
         .unwrap_or(limits.max_results)
         .min(limits.max_results);
 
-    let (mut resources, total) = match query.filter.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => {
+    let sort = match query
+        .sort_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(sort_by) => Some(SortKey::parse(
+            sort_by,
+            query.sort_order.as_deref(),
+            schema,
+        )?),
+        None => None,
+    };
+    let parsed = match query.filter.as_deref().map(str::trim) {
+        Some("") => return Err(invalid(ScimType::InvalidFilter, "The filter is empty")),
+        Some(text) => {
             let limits = Limits {
                 max_length: limits.filter_max_length,
                 max_terms: limits.filter_max_terms,
             };
             let parsed = filter::parse(text, &limits).map_err(ScimError::from)?;
             filter::check(&parsed, schema)?;
-            let matches = filtered(cx, &parsed).await?;
-            let total = matches.len();
-            let page = matches.into_iter().skip(start - 1).take(count).collect();
-            (page, total)
+            Some(parsed)
         }
-        Some(_) => return Err(invalid(ScimType::InvalidFilter, "The filter is empty")),
-        None => {
-            let (members, total) = page_through(cx, start - 1, count).await?;
-            (members.iter().map(|m| resource(cx, m)).collect(), total)
+        None => None,
+    };
+    let (mut resources, total) = if parsed.is_none() && sort.is_none() {
+        let (members, total) = page_through(cx, start - 1, count).await?;
+        (members.iter().map(|m| resource(cx, m)).collect(), total)
+    } else {
+        // Filtering here or sorting needs every candidate first.
+        let mut matches = filtered(cx, parsed.as_ref()).await?;
+        if let Some(sort) = &sort {
+            sort.sort(&mut matches, schema);
         }
+        let total = matches.len();
+        (
+            matches.into_iter().skip(start - 1).take(count).collect(),
+            total,
+        )
     };
     for resource in &mut resources {
         projection.apply(resource, schema);
@@ -156,16 +185,16 @@ async fn run(cx: &Context<'_>, query: Query) -> Result<ScimResponse, ApiError> {
     Ok(list_response(resources, total, start))
 }
 
-/// Every resource matching the filter, in the legacy API's order.
-async fn filtered(cx: &Context<'_>, parsed: &Filter) -> Result<Vec<Value>, ApiError> {
+/// Every resource matching the filter (all of them without one), in the legacy API's order.
+async fn filtered(cx: &Context<'_>, parsed: Option<&Filter>) -> Result<Vec<Value>, ApiError> {
     let mapping = &cx.snapshot.config.mapping;
-    let lookup = mapping.pushdown(parsed);
+    let lookup = parsed.and_then(|f| mapping.pushdown(f));
     let members = scan(cx, lookup.as_ref()).await?;
     let schema = mapping.schema();
     Ok(members
         .iter()
         .map(|m| resource(cx, m))
-        .filter(|r| filter::matches(parsed, r, schema))
+        .filter(|r| parsed.is_none_or(|f| filter::matches(f, r, schema)))
         .collect())
 }
 
@@ -244,9 +273,9 @@ fn too_many(cx: &Context<'_>, total: usize, cap: usize) -> ApiError {
     invalid(
         ScimType::TooMany,
         &format!(
-            "This filter needs every user read and checked here ({total} users, more than the \
-             limit of {cap}). Filters with eq on {fast} are answered directly by the membership \
-             system"
+            "Answering this request means reading and checking every user here ({total} \
+             users, more than the limit of {cap}); filters other than eq on {fast}, and sortBy, \
+             need that. Those eq filters are answered directly by the membership system"
         ),
     )
 }

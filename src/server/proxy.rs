@@ -85,7 +85,10 @@ impl ScimProxy {
             error_body(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 None,
-                &format!("The request body is larger than {} bytes", self.max_body_bytes),
+                &format!(
+                    "The request body is larger than {} bytes",
+                    self.max_body_bytes
+                ),
             )
         };
         let declared = session
