@@ -77,8 +77,8 @@ impl SortKey {
     }
 }
 
-/// A sortable value.
-#[derive(Debug, Clone, PartialEq, PartialOrd)]
+/// A sortable value. Values of one attribute are all of one variant.
+#[derive(Debug, Clone, PartialEq)]
 enum Key {
     Bool(bool),
     Number(f64),
@@ -86,11 +86,34 @@ enum Key {
     Text(String),
 }
 
+impl Key {
+    fn rank(&self) -> u8 {
+        match self {
+            Key::Bool(_) => 0,
+            Key::Number(_) => 1,
+            Key::Instant(_) => 2,
+            Key::Text(_) => 3,
+        }
+    }
+}
+
 impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.partial_cmp(other).unwrap_or(Ordering::Equal)
+        match (self, other) {
+            (Key::Bool(a), Key::Bool(b)) => a.cmp(b),
+            (Key::Number(a), Key::Number(b)) => a.total_cmp(b),
+            (Key::Instant(a), Key::Instant(b)) => a.cmp(b),
+            (Key::Text(a), Key::Text(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
     }
 }
 
