@@ -5,7 +5,7 @@ use crate::config::{Config, Tenant};
 use crate::legacy::LegacyClient;
 use crate::server::response::ApiError;
 use arc_swap::ArcSwap;
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -51,7 +51,7 @@ impl Snapshot {
     pub fn admit(&self, index: usize) -> Result<(), ApiError> {
         match &self.limiters[index] {
             Some(limiter) => limiter.check().map_err(|not_until| ApiError::RateLimited {
-                retry_after: not_until.wait_time_from(DefaultClock::default().now()),
+                retry_after: not_until.wait_time_from(limiter.clock().now()),
             }),
             None => Ok(()),
         }
@@ -109,7 +109,7 @@ impl App {
             Ok(()) => ApiError::Unauthorized,
             Err(not_until) => ApiError::RateLimited {
                 retry_after: not_until
-                    .wait_time_from(DefaultClock::default().now())
+                    .wait_time_from(self.auth_failures.clock().now())
                     .max(Duration::from_secs(1)),
             },
         }
