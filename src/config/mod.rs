@@ -508,3 +508,70 @@ fn positive(
         None => default,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: &str = include_str!("../../config/demo.toml");
+
+    #[test]
+    fn the_shipped_configs_are_valid() {
+        let demo = Config::from_toml(DEMO).expect("config/demo.toml");
+        assert_eq!(demo.tenants.len(), 1);
+        assert_eq!(demo.server.base_path, "/scim/v2");
+        let deploy = include_str!("../../deploy/kubernetes.yaml");
+        let start = deploy.find("sidecar.toml: |").unwrap() + "sidecar.toml: |".len();
+        let end = deploy.find("\n---").unwrap();
+        let embedded: String = deploy[start..end]
+            .lines()
+            .map(|l| l.strip_prefix("    ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Config::from_toml(&embedded).expect("the config in deploy/kubernetes.yaml");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_location() {
+        let broken = DEMO
+            .replace("listen = \"127.0.0.1:8080\"", "listen = \"localhost\"")
+            .replace("base_path = \"/scim/v2\"", "base_path = \"scim\"")
+            .replace("max_results = 100", "max_results = 0")
+            .replace("scim = \"title\"", "scim = \"titel\"")
+            .replace("profile = \"generic\"", "profile = \"ping\"")
+            .replace(
+                "keys = []",
+                "keys = [{ sha256 = \"abc\" }, { sha256 = \"00\", expires = \"soon\" }]",
+            );
+        let error = Config::from_toml(&broken).unwrap_err();
+        let found: Vec<&str> = error.problems.iter().map(|p| p.location.as_str()).collect();
+        for location in [
+            "server.listen",
+            "server.base_path",
+            "scim.max_results",
+            "mapping[7].scim",
+            "tenants[0].profile",
+            "tenants[0].keys[0].sha256",
+            "tenants[0].keys[1].sha256",
+        ] {
+            assert!(
+                found.contains(&location),
+                "{location} missing from {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_syntax_errors_name_the_line() {
+        let cases = [
+            (DEMO.replace("threads = 2", "thread = 2"), "unknown field"),
+            (DEMO.replace("[cache]", "[cache"), "line"),
+        ];
+        for (text, expected) in cases {
+            let error = Config::from_toml(&text).unwrap_err();
+            let shown = error.to_string();
+            assert!(shown.contains("line"), "{shown}");
+            assert!(shown.contains(expected), "{shown}");
+        }
+    }
+}
