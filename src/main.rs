@@ -10,6 +10,7 @@ use scim_sidecar::server::{self, app::App, auth, reload};
 use scim_sidecar::telemetry::{self, LogFormat};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// The demo configuration shipped with the product.
 const DEMO_CONFIG: &str = include_str!("../config/demo.toml");
@@ -91,8 +92,19 @@ enum KeyCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The error chain, without the backtrace anyhow adds when RUST_BACKTRACE is set.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
     let format = match cli.log_format {
         Format::Text => LogFormat::Text,
         Format::Json => LogFormat::Json,
@@ -129,7 +141,10 @@ fn main() -> anyhow::Result<()> {
             let hash = hex::encode(auth::hash_key(&key));
             println!("key:    {key}");
             match label {
-                Some(label) => println!("config: {{ sha256 = \"{hash}\", label = {label:?} }}"),
+                Some(label) => {
+                    let label = toml::Value::String(label);
+                    println!("config: {{ sha256 = \"{hash}\", label = {label} }}")
+                }
                 None => println!("config: {{ sha256 = \"{hash}\" }}"),
             }
             eprintln!(
@@ -243,15 +258,17 @@ fn check_config(file: PathBuf) -> anyhow::Result<()> {
             Ok(())
         }
         Err(error) => {
+            let shown = file.display().to_string();
             for problem in &error.problems {
-                println!(
-                    "{}: {}: {}",
-                    file.display(),
-                    problem.location,
-                    problem.message
-                );
+                match problem.location == shown {
+                    true => println!("{shown}: {}", problem.message),
+                    false => println!("{shown}: {}: {}", problem.location, problem.message),
+                }
             }
-            bail!("{} problems found", error.problems.len())
+            bail!(
+                "{shown} is not a valid config ({} problems)",
+                error.problems.len()
+            )
         }
     }
 }

@@ -229,3 +229,47 @@ fn creating_an_inactive_user_gives_no_access() {
     assert_eq!(scim.member(&id).json["status"], "suspended");
     assert_eq!(scim.sign_in("born-inactive@example.com").status, 403);
 }
+
+#[test]
+fn a_session_api_that_does_not_know_the_member_is_a_failure_not_a_success() {
+    let stack = stack();
+    let scim = stack.client(0);
+    let (id, _email, sessions) = signed_in(&scim, "misrouted");
+    // A 404 from the session API for a member that exists (a wrong sessions_path, say).
+    scim.fault(json!({"route": "revoke_sessions", "status": 404, "times": 10}));
+    let reply = scim.delete(&format!("/Users/{id}"));
+    scim.clear_faults();
+    reply.assert_error(503, None);
+    assert!(sessions.iter().all(|s| scim.session_alive(s)));
+    assert_eq!(
+        scim.member(&id).status,
+        200,
+        "not removed while sessions may be live"
+    );
+    assert_eq!(scim.delete(&format!("/Users/{id}")).status, 204);
+    assert_logged_out(&scim, &id, &sessions);
+}
+
+#[test]
+fn deleting_a_member_removed_elsewhere_still_ends_their_sessions() {
+    let stack = stack();
+    let scim = stack.client(0);
+    let (id, _email, sessions) = signed_in(&scim, "removed-elsewhere");
+    // The company's own tooling removed the member but left the sessions.
+    let removed = scim.legacy(
+        "DELETE",
+        &format!("/v1/orgs/{}/members/{id}", scim.org),
+        None,
+    );
+    assert_eq!(removed.status, 204);
+    assert!(sessions.iter().all(|s| scim.session_alive(s)));
+
+    // If ending them fails, the IdP must hear that and retry, not a 404 it takes as done.
+    scim.fault(json!({"route": "revoke_sessions", "status": 503, "times": 10}));
+    let failed = scim.delete(&format!("/Users/{id}"));
+    scim.clear_faults();
+    failed.assert_error(503, None);
+
+    scim.delete(&format!("/Users/{id}")).assert_error(404, None);
+    assert_logged_out(&scim, &id, &sessions);
+}

@@ -466,3 +466,124 @@ fn wait_until(done: impl Fn() -> bool) {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn dot_segment_ids_never_reach_the_legacy_api() {
+    let stack = Stack::start(Options::default());
+    let scim = stack.client(0);
+    let before: u64 = [
+        "get_member",
+        "revoke_sessions",
+        "delete_member",
+        "update_member",
+    ]
+    .iter()
+    .map(|r| scim.legacy_calls(r))
+    .sum();
+    for id in [".", "..", "%2e%2e", "%2E", "..."] {
+        scim.get(&format!("/Users/{id}")).assert_error(404, None);
+        scim.delete(&format!("/Users/{id}")).assert_error(404, None);
+        scim.patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "replace", "path": "title", "value": "x"}]),
+        )
+        .assert_error(404, None);
+    }
+    let after: u64 = [
+        "get_member",
+        "revoke_sessions",
+        "delete_member",
+        "update_member",
+    ]
+    .iter()
+    .map(|r| scim.legacy_calls(r))
+    .sum();
+    assert_eq!(after, before, "a dot-segment id was sent to the legacy API");
+}
+
+#[test]
+fn values_the_legacy_member_cannot_hold_are_refused_not_dropped() {
+    let stack = Stack::start(Options::default());
+    let scim = stack.client(0);
+    let id = scim.create_user(&common::user("single"));
+    let path = format!("/Users/{id}");
+    let second = scim.patch(&path, json!([{"op": "add", "path": "emails", "value": [{"type": "work", "value": "second@example.com"}]}]));
+    second.assert_error(400, Some("invalidValue"));
+    let home = scim.patch(&path, json!([{"op": "add", "path": "emails", "value": [{"type": "home", "value": "h@example.com"}]}]));
+    home.assert_error(400, Some("invalidValue"));
+    let mut two = common::user("two-mails");
+    two["emails"] = json!([{"type": "work", "value": "a@example.com"}, {"type": "work", "value": "b@example.com"}]);
+    scim.post("/Users", &two)
+        .assert_error(400, Some("invalidValue"));
+    let mut nul = common::user("nul");
+    nul["displayName"] = json!("bad\u{0}name");
+    scim.post("/Users", &nul)
+        .assert_error(400, Some("invalidValue"));
+    assert_eq!(scim.get("/Users").json["totalResults"], 1);
+}
+
+#[test]
+fn searches_refuse_what_they_would_otherwise_ignore() {
+    let stack = Stack::start(Options::default());
+    let scim = stack.client(0);
+    scim.create_user(&common::user("searched"));
+    let misspelt = scim.post(
+        "/Users/.search",
+        &json!({"filtre": "userName eq \"nobody\""}),
+    );
+    misspelt.assert_error(400, Some("invalidSyntax"));
+    let in_query = scim.request(
+        "POST",
+        &format!("/Users/.search?filter={}", q(r#"userName eq "nobody""#)),
+        Some(&json!({})),
+        &[],
+    );
+    in_query.assert_error(400, Some("invalidSyntax"));
+    let wrong_method = scim.request("PATCH", "/Users", Some(&json!({})), &[]);
+    wrong_method.assert_error(405, None);
+    assert_eq!(wrong_method.header("allow"), Some("GET, POST"));
+}
+
+#[test]
+fn writes_get_the_whole_legacy_deadline_because_they_are_never_retried() {
+    let stack = Stack::start(Options {
+        timeout_ms: 1500,
+        retries: 2,
+        ..Options::default()
+    });
+    let scim = stack.client(0);
+    let id = scim.create_user(&common::user("slow-write"));
+    // Longer than a third of the deadline (a retried call's share), shorter than all of it.
+    scim.fault(json!({"route": "update_member", "latency_ms": 900, "times": 1}));
+    let reply = scim.patch(
+        &format!("/Users/{id}"),
+        json!([{"op": "replace", "path": "title", "value": "Slow"}]),
+    );
+    scim.clear_faults();
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[test]
+fn a_rotated_legacy_token_file_is_picked_up_without_a_restart() {
+    let stack = Stack::start(Options {
+        cache_ttl_ms: 0,
+        ..Options::default()
+    });
+    let scim = stack.client(0);
+    let token_file = stack.config_path.with_extension("token");
+    std::fs::write(&token_file, "wrong-token\n").unwrap();
+    let config = std::fs::read_to_string(&stack.config_path).unwrap();
+    let from_file = config.replace(
+        &format!("token = {{ value = \"{}\" }}", stack.legacy_token),
+        &format!("token = {{ file = \"{}\" }}", token_file.display()),
+    );
+    assert_ne!(from_file, config);
+    std::fs::write(&stack.config_path, &from_file).unwrap();
+    wait_until(|| scim.get("/Users").status == 502);
+    std::fs::write(&token_file, format!("{}\n", stack.legacy_token)).unwrap();
+    // The file is re-read when the config is; touching the config triggers that.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&stack.config_path, format!("{from_file}\n")).unwrap();
+    wait_until(|| scim.get("/Users").status == 200);
+    let _ = std::fs::remove_file(token_file);
+}

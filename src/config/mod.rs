@@ -418,8 +418,11 @@ fn validate_tenants(raw: Vec<raw::RawTenant>, problems: &mut Problems) -> Vec<Te
         if t.name.is_empty() || tenants.iter().any(|other| other.name == t.name) {
             problems.add(format!("{at}.name"), "must be non-empty and unique");
         }
-        if t.org.is_empty() || t.org.contains('/') {
-            problems.add(format!("{at}.org"), "must be non-empty and contain no '/'");
+        if t.org.is_empty() || t.org.contains('/') || t.org.bytes().all(|b| b == b'.') {
+            problems.add(
+                format!("{at}.org"),
+                "must be non-empty, contain no '/' and not be dots",
+            );
         }
         let profile = match t
             .profile

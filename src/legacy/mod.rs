@@ -8,11 +8,13 @@ mod stack;
 
 use crate::config::{LegacyApi, LegacyConfig, Secret};
 use crate::mapping::Lookup;
+use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{header, Method, Request, StatusCode};
 use http_body_util::Full;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 use std::time::Duration;
 use tower::{BoxError, Service, ServiceExt};
 
@@ -65,7 +67,7 @@ pub enum LegacyError {
 pub struct LegacyClient {
     service: stack::LegacyService,
     base_url: String,
-    token: Secret,
+    token: Arc<ArcSwap<Secret>>,
     api: LegacyApi,
     page_size: usize,
 }
@@ -89,10 +91,15 @@ impl LegacyClient {
         LegacyClient {
             service,
             base_url: config.base_url.clone(),
-            token,
+            token: Arc::new(ArcSwap::from_pointee(token)),
             api: config.api.clone(),
             page_size: config.page_size,
         }
+    }
+
+    /// Replaces the service token, for a rotated secret; calls already sent keep the old one.
+    pub fn set_token(&self, token: Secret) {
+        self.token.store(Arc::new(token));
     }
 
     /// The page size used when scanning the whole list.
@@ -128,7 +135,11 @@ impl LegacyClient {
             }
             query.finish()
         };
-        let path = format!("{}?{}", self.path(&self.api.members_path, org, None), query);
+        let path = format!(
+            "{}?{}",
+            self.path(&self.api.members_path, org, None)?,
+            query
+        );
         let body = self
             .call(Method::GET, &path, None, None, request_id)
             .await?;
@@ -156,7 +167,7 @@ impl LegacyClient {
 
     /// Reads one member.
     pub async fn get(&self, org: &str, id: &str, request_id: &str) -> Result<Member, LegacyError> {
-        let path = self.path(&self.api.member_path, org, Some(id));
+        let path = self.path(&self.api.member_path, org, Some(id))?;
         let body = self
             .call(Method::GET, &path, None, None, request_id)
             .await?;
@@ -170,7 +181,7 @@ impl LegacyClient {
         fields: Map<String, Value>,
         request_id: &str,
     ) -> Result<Member, LegacyError> {
-        let path = self.path(&self.api.members_path, org, None);
+        let path = self.path(&self.api.members_path, org, None)?;
         let body = self.call(
             Method::POST,
             &path,
@@ -190,7 +201,7 @@ impl LegacyClient {
         version: Option<&str>,
         request_id: &str,
     ) -> Result<Member, LegacyError> {
-        let path = self.path(&self.api.member_path, org, Some(id));
+        let path = self.path(&self.api.member_path, org, Some(id))?;
         let body = Some(Value::Object(fields));
         into_member(
             self.call(Method::PATCH, &path, body, version, request_id)
@@ -200,7 +211,7 @@ impl LegacyClient {
 
     /// Removes a member.
     pub async fn delete(&self, org: &str, id: &str, request_id: &str) -> Result<(), LegacyError> {
-        let path = self.path(&self.api.member_path, org, Some(id));
+        let path = self.path(&self.api.member_path, org, Some(id))?;
         self.call(Method::DELETE, &path, None, None, request_id)
             .await
             .map(drop)
@@ -213,7 +224,7 @@ impl LegacyClient {
         id: &str,
         request_id: &str,
     ) -> Result<(), LegacyError> {
-        let path = self.path(&self.api.sessions_path, org, Some(id));
+        let path = self.path(&self.api.sessions_path, org, Some(id))?;
         self.call(Method::DELETE, &path, None, None, request_id)
             .await
             .map(drop)
@@ -233,12 +244,21 @@ impl LegacyClient {
         member.get(&self.api.id_field).and_then(Value::as_str)
     }
 
-    fn path(&self, template: &str, org: &str, id: Option<&str>) -> String {
-        let mut path = template.replace("{org}", &utf8_percent_encode(org, SEGMENT).to_string());
+    /// Fills a path template. Values are percent-encoded as one segment each, and a value
+    /// that is empty or only dots is refused: `.` and `..` would survive encoding as path
+    /// navigation and could make a call act on another route of the legacy API.
+    fn path(&self, template: &str, org: &str, id: Option<&str>) -> Result<String, LegacyError> {
+        let segment = |value: &str| {
+            if value.is_empty() || value.bytes().all(|b| b == b'.') {
+                return Err(LegacyError::NotFound);
+            }
+            Ok(utf8_percent_encode(value, SEGMENT).to_string())
+        };
+        let mut path = template.replace("{org}", &segment(org)?);
         if let Some(id) = id {
-            path = path.replace("{id}", &utf8_percent_encode(id, SEGMENT).to_string());
+            path = path.replace("{id}", &segment(id)?);
         }
-        path
+        Ok(path)
     }
 
     async fn call(
@@ -254,7 +274,7 @@ impl LegacyClient {
             .uri(format!("{}{}", self.base_url, path))
             .header(
                 header::AUTHORIZATION,
-                format!("Bearer {}", self.token.expose()),
+                format!("Bearer {}", self.token.load().expose()),
             )
             .header(header::ACCEPT, "application/json")
             .header("x-request-id", request_id);

@@ -35,8 +35,8 @@ pub(crate) struct StackConfig {
 ///
 /// From the outside in: one deadline for the whole call, so that waiting for a slot and the
 /// retries never exceed what the IdP is willing to wait; a concurrency limit that protects
-/// the legacy API from bursts; retries of idempotent calls only; a deadline per attempt so
-/// that one hung connection still leaves room to retry; the pooled client.
+/// the legacy API from bursts; retries of idempotent calls only; the pooled client, with a
+/// deadline per attempt.
 pub(crate) fn build(config: StackConfig) -> LegacyService {
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
@@ -45,20 +45,35 @@ pub(crate) fn build(config: StackConfig) -> LegacyService {
         .pool_idle_timeout(Duration::from_secs(60))
         .pool_max_idle_per_host(config.max_concurrency)
         .build(connector);
-    let send = tower::service_fn(move |request: Request<Full<Bytes>>| {
-        let client = client.clone();
-        async move {
-            let response = client.request(request).await?;
-            let (parts, body) = response.into_parts();
-            let body = Limited::new(body, MAX_RESPONSE_BYTES)
-                .collect()
-                .await?
-                .to_bytes();
-            Ok::<_, BoxError>(Response::from_parts(parts, body))
-        }
-    });
     let attempts = config.retries + 1;
     let per_attempt = (config.timeout / attempts).max(Duration::from_millis(500));
+    let whole = config.timeout;
+    let send = tower::service_fn(move |request: Request<Full<Bytes>>| {
+        let client = client.clone();
+        // A call that may be retried gets a share of the deadline, so that one hung
+        // connection still leaves time to try again; a call that is never retried gets all
+        // of it.
+        let deadline = if is_idempotent(request.method()) {
+            per_attempt
+        } else {
+            whole
+        };
+        async move {
+            let exchange = async {
+                let response = client.request(request).await?;
+                let (parts, body) = response.into_parts();
+                let body = Limited::new(body, MAX_RESPONSE_BYTES)
+                    .collect()
+                    .await?
+                    .to_bytes();
+                Ok::<_, BoxError>(Response::from_parts(parts, body))
+            };
+            match tokio::time::timeout(deadline, exchange).await {
+                Ok(result) => result,
+                Err(_) => Err(Box::new(tower::timeout::error::Elapsed::new()) as BoxError),
+            }
+        }
+    });
     let stack = ServiceBuilder::new()
         .timeout(config.timeout)
         .concurrency_limit(config.max_concurrency)
@@ -66,7 +81,6 @@ pub(crate) fn build(config: StackConfig) -> LegacyService {
             remaining: config.retries,
             attempt: 0,
         })
-        .timeout(per_attempt)
         .service(send);
     BoxCloneSyncService::new(stack)
 }

@@ -75,6 +75,53 @@ impl Mapping {
         out
     }
 
+    /// Refuses a resource holding values the legacy member cannot keep, rather than dropping
+    /// them: two values of one mapped type (two work e-mails), or a value of a type that is
+    /// not mapped. A value without a `type` counts as the first mapped type.
+    pub fn check_storable(&self, resource: &Value) -> Result<(), String> {
+        let mut attributes: Vec<&str> = Vec::new();
+        for field in self
+            .fields
+            .iter()
+            .filter(|f| f.target.type_value.is_some() && f.target.urn.is_none())
+        {
+            if !attributes.contains(&field.target.attr.as_str()) {
+                attributes.push(&field.target.attr);
+            }
+        }
+        for attr in attributes {
+            let Some(Value::Array(values)) = resource.get(attr) else {
+                continue;
+            };
+            let types: Vec<&str> = self
+                .fields
+                .iter()
+                .filter(|f| f.target.urn.is_none() && f.target.attr == attr)
+                .filter_map(|f| f.target.type_value.as_deref())
+                .collect();
+            let mut seen: Vec<&str> = Vec::new();
+            for value in values {
+                let given = value.get("type").and_then(Value::as_str);
+                let Some(kind) = given.map_or(types.first().copied(), |t| {
+                    types.iter().copied().find(|k| k.eq_ignore_ascii_case(t))
+                }) else {
+                    return Err(format!(
+                        "{attr} of type {:?} cannot be stored; the types kept are {}",
+                        given.unwrap_or_default(),
+                        types.join(", ")
+                    ));
+                };
+                if seen.contains(&kind) {
+                    return Err(format!(
+                        "{attr} holds more than one value of type {kind}; one is kept"
+                    ));
+                }
+                seen.push(kind);
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a SCIM resource is active; a resource without `active` counts as active.
     pub fn is_active(resource: &Value) -> bool {
         resource

@@ -156,7 +156,8 @@ async fn dispatch(cx: &Context<'_>, route: &Route) -> Result<ScimResponse, ApiEr
             StatusCode::METHOD_NOT_ALLOWED,
             None,
             &format!("{method} is not allowed on {}", route.template()),
-        )),
+        )
+        .with_header(http::header::ALLOW, route.allowed())),
     }
 }
 
@@ -213,6 +214,16 @@ impl Route {
             None if head == ".search" => Route::RootSearch,
             _ if is("Bulk") || is("Me") => Route::NotImplemented,
             _ => Route::NotFound,
+        }
+    }
+
+    /// The methods the route answers, for the `Allow` header of a 405.
+    pub fn allowed(&self) -> &'static str {
+        match self {
+            Route::Users => "GET, POST",
+            Route::UsersSearch | Route::RootSearch => "POST",
+            Route::User(_) => "GET, PUT, PATCH, DELETE",
+            _ => "GET",
         }
     }
 

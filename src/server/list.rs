@@ -22,6 +22,18 @@ pub(crate) const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:List
 /// The URN of search requests.
 pub(crate) const SEARCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
+/// The members a SearchRequest may have (RFC 7644 §3.4.3).
+const SEARCH_MEMBERS: [&str; 8] = [
+    "schemas",
+    "filter",
+    "startIndex",
+    "count",
+    "sortBy",
+    "sortOrder",
+    "attributes",
+    "excludedAttributes",
+];
+
 /// What a list or search asks for.
 #[derive(Debug, Default, Clone, PartialEq)]
 struct Query {
@@ -57,15 +69,37 @@ pub(crate) async fn search(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
             "The search request must be a JSON object",
         ));
     };
+    // A misspelt member would otherwise be ignored and the search answered with every user.
+    if let Some((unknown, _)) = body
+        .iter()
+        .find(|(k, _)| !SEARCH_MEMBERS.iter().any(|m| m.eq_ignore_ascii_case(k)))
+    {
+        return Err(invalid(
+            ScimType::InvalidSyntax,
+            &format!(
+                "{unknown} is not a SearchRequest member; use {}",
+                SEARCH_MEMBERS.join(", ")
+            ),
+        ));
+    }
+    if cx.request.query.as_deref().is_some_and(|q| !q.is_empty()) {
+        return Err(invalid(
+            ScimType::InvalidSyntax,
+            "A search takes its parameters in the body, not in the query string",
+        ));
+    }
     let get = |name: &str| {
         body.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     };
     if let Some(schemas) = get("schemas") {
-        let listed = schemas
-            .as_array()
-            .is_some_and(|l| l.iter().any(|s| s.as_str() == Some(SEARCH_SCHEMA)));
+        let listed = schemas.as_array().is_some_and(|l| {
+            l.iter().any(|s| {
+                s.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(SEARCH_SCHEMA))
+            })
+        });
         if !listed {
             return Err(invalid(
                 ScimType::InvalidSyntax,

@@ -1,8 +1,9 @@
 //! Config reloads without a restart: on SIGHUP or when the file changes.
 //!
-//! Tenants, keys, rate limits, the mapping and SCIM limits take effect at once; requests in
-//! flight finish on the config they started with. Listener and legacy API settings are read
-//! only at start; a change to them is logged as needing a restart.
+//! Tenants, keys, rate limits, the mapping, SCIM limits and the legacy service token (a rotated
+//! Secret file, say) take effect at once; requests in flight finish on the config they started
+//! with. The listener and the other legacy API settings are read only at start; a change to
+//! them is logged as needing a restart.
 
 use crate::config::Config;
 use crate::server::app::App;
@@ -63,12 +64,15 @@ fn reload(app: &App, path: &Path, prepare: &impl Fn(&mut Config)) {
         Ok(mut config) => {
             prepare(&mut config);
             let old = app.snapshot();
-            if old.config.server.listen != config.server.listen
-                || old.config.legacy.base_url != config.legacy.base_url
-            {
-                tracing::warn!(
-                    "listener or legacy API settings changed; they apply after a restart"
-                );
+            if fixed_settings(&old.config) != fixed_settings(&config) {
+                tracing::warn!("server or legacy API settings changed; they apply after a restart");
+            }
+            match config.legacy.token.resolve() {
+                Ok(token) => app.legacy.set_token(token),
+                Err(error) => {
+                    tracing::error!(%error, "legacy.token cannot be read; the reload is refused");
+                    return;
+                }
             }
             let tenants = config.tenants.len();
             app.reload(config);
@@ -78,6 +82,23 @@ fn reload(app: &App, path: &Path, prepare: &impl Fn(&mut Config)) {
             tracing::error!(%error, "config reload failed; the previous config stays in force");
         }
     }
+}
+
+/// The settings read only at start, as text to compare.
+fn fixed_settings(config: &Config) -> String {
+    let legacy = &config.legacy;
+    format!(
+        "{:?}",
+        (
+            &config.server,
+            &legacy.base_url,
+            legacy.timeout,
+            legacy.max_concurrency,
+            legacy.retries,
+            legacy.page_size,
+            &legacy.api,
+        )
+    )
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {

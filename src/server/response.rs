@@ -107,7 +107,7 @@ impl ApiError {
             ApiError::RateLimited { retry_after } => error_body(
                 StatusCode::TOO_MANY_REQUESTS,
                 None,
-                "Too many requests for this tenant; retry after the time in Retry-After",
+                "Too many requests; retry after the time in Retry-After",
             )
             .with_header(header::RETRY_AFTER, seconds(*retry_after).to_string()),
             ApiError::Legacy(e) => legacy_error(e),

@@ -50,6 +50,7 @@ pub(crate) async fn get(cx: &Context<'_>, id: &str) -> Result<ScimResponse, ApiE
 pub(crate) async fn create(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
     let body = cx.json_body()?;
     let resource = input_resource(cx, &body)?;
+    check_storable(cx, &resource)?;
     let mapping = &cx.snapshot.config.mapping;
     let mut fields = mapping.to_legacy(&resource);
     let active = mapping.active_field();
@@ -127,28 +128,34 @@ pub(crate) async fn delete(cx: &Context<'_>, id: &str) -> Result<ScimResponse, A
     let (org, rid) = (&cx.tenant.org, &cx.request.request_id);
     let legacy = &cx.app.legacy;
     cx.app.cache.invalidate(cx.tenant_name, id).await;
+    let step = |step: &'static str| move |source| ApiError::Deprovision { step, source };
     let member = match legacy.get(org, id, rid).await {
         Ok(member) => member,
         Err(LegacyError::NotFound) => {
             // The member may have been removed outside this sidecar with sessions left
-            // behind; ending them costs one idempotent call.
-            let _ = legacy.revoke_sessions(org, id, rid).await;
-            return Err(not_found(LegacyError::NotFound, id));
+            // behind. Their sessions are ended all the same; only when that is done, or the
+            // session API has never heard of the id, is the answer 404.
+            return match legacy.revoke_sessions(org, id, rid).await {
+                Ok(()) | Err(LegacyError::NotFound) => Err(not_found(LegacyError::NotFound, id)),
+                Err(e) => Err(step("revoke sessions")(e)),
+            };
         }
         Err(e) => return Err(e.into()),
     };
     check_if_match(cx, &member)?;
-    let step = |step: &'static str| move |source| ApiError::Deprovision { step, source };
     if Mapping::is_active(&resource(cx, &member)) {
         match legacy.update(org, id, suspend_fields(cx), None, rid).await {
             Ok(_) | Err(LegacyError::NotFound) => {}
             Err(e) => return Err(step("suspend")(e)),
         }
     }
-    match legacy.revoke_sessions(org, id, rid).await {
-        Ok(()) | Err(LegacyError::NotFound) => {}
-        Err(e) => return Err(step("revoke sessions")(e)),
-    }
+    // Only a confirmed revocation counts. A 404 here, for a member that was just read, means
+    // the session API does not know the member (a wrong `sessions_path`, say); reporting
+    // success would leave their sessions alive.
+    legacy
+        .revoke_sessions(org, id, rid)
+        .await
+        .map_err(step("revoke sessions"))?;
     match legacy.delete(org, id, rid).await {
         Ok(()) | Err(LegacyError::NotFound) => {}
         Err(e) => return Err(step("remove")(e)),
@@ -181,6 +188,7 @@ where
         check_if_match(cx, &member)?;
         let before = resource(cx, &member);
         let after = change(&before)?;
+        check_storable(cx, &after)?;
         let fields = mapping.diff(&before, &after);
         if fields.is_empty() {
             break member;
@@ -265,6 +273,38 @@ fn projection(cx: &Context<'_>) -> Result<Projection, ApiError> {
         excluded.as_deref(),
         cx.snapshot.config.mapping.schema(),
     )?)
+}
+
+/// Refuses a resource the legacy member cannot hold as given: values that have no mapped
+/// place, and control characters, which no directory value legitimately contains.
+fn check_storable(cx: &Context<'_>, resource: &Value) -> Result<(), ApiError> {
+    cx.snapshot
+        .config
+        .mapping
+        .check_storable(resource)
+        .map_err(|detail| invalid(ScimType::InvalidValue, &detail))?;
+    match control_character_at(resource, "") {
+        Some(at) => Err(invalid(
+            ScimType::InvalidValue,
+            &format!("{at} contains a control character"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The path of the first string holding a control character other than tab and line breaks.
+fn control_character_at(value: &Value, at: &str) -> Option<String> {
+    match value {
+        Value::String(text) => text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            .then(|| at.trim_start_matches('.').to_owned()),
+        Value::Array(items) => items.iter().find_map(|v| control_character_at(v, at)),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| control_character_at(v, &format!("{at}.{k}"))),
+        _ => None,
+    }
 }
 
 /// Validates and normalises a POST or PUT body into a resource with canonical names.

@@ -128,5 +128,25 @@ fn check_operator(
         let detail = format!("'{op_name}' on '{path}' needs a string to compare with");
         return Err(invalid(detail));
     }
+    // A literal of the wrong type could never match; saying so beats an empty answer.
+    let fits = match (leaf.kind, value) {
+        (_, CompValue::Null) => true,
+        (AttrType::Boolean, CompValue::Bool(_)) => true,
+        (AttrType::Boolean, CompValue::String(s)) => {
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+        }
+        (AttrType::Integer | AttrType::Decimal, CompValue::Number(_)) => true,
+        (
+            AttrType::String | AttrType::Reference | AttrType::DateTime | AttrType::Binary,
+            CompValue::String(_),
+        ) => true,
+        (AttrType::Complex, _) => true,
+        _ => false,
+    };
+    if !fits {
+        let kind = leaf.kind.as_str();
+        let detail = format!("'{path}' is a {kind} attribute and cannot be compared with {value}");
+        return Err(invalid(detail));
+    }
     Ok(())
 }

@@ -75,6 +75,13 @@ fn unknown_names_and_meaningless_operators_are_invalid_filters() {
         ("userName gt null", "needs a string or number"),
         ("userName co 5", "needs a string to compare with"),
         ("userName sw true", "needs a string to compare with"),
+        (
+            "userName gt 5",
+            "is a string attribute and cannot be compared with 5",
+        ),
+        ("userName eq true", "cannot be compared with true"),
+        (r#"active eq "maybe""#, "is a boolean attribute"),
+        ("meta.created gt 2026", "is a dateTime attribute"),
         (r#"title pr and nope pr"#, "unknown attribute 'nope'"),
     ];
     let schema = ResourceSchema::user();
