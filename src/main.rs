@@ -220,7 +220,7 @@ fn demo(
     println!("Try it:");
     println!(
         "  curl -s -H 'Authorization: Bearer {key}' -H 'Content-Type: application/scim+json' \\\n    \
-         -d '{{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"ada@example.com\",\"name\":{{\"givenName\":\"Ada\",\"familyName\":\"Lovelace\"}},\"active\":true}}' \\\n    \
+         -d '{{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"ada@example.com\",\"emails\":[{{\"type\":\"work\",\"value\":\"ada@example.com\"}}],\"name\":{{\"givenName\":\"Ada\",\"familyName\":\"Lovelace\"}},\"active\":true}}' \\\n    \
          {base}/Users"
     );
     println!("  curl -s -H 'Authorization: Bearer {key}' '{base}/Users?filter=userName%20eq%20%22ada@example.com%22'");
