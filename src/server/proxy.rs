@@ -12,11 +12,11 @@ use bytes::{Bytes, BytesMut};
 use http::StatusCode;
 use pingora::http::ResponseHeader;
 use pingora::prelude::HttpPeer;
-use pingora::proxy::{ProxyHttp, Session};
-use pingora::{Error, ErrorType};
+use pingora::proxy::{FailToProxy, ProxyHttp, Session};
+use pingora::{Error, ErrorSource, ErrorType};
 use rand::RngCore;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// The SCIM front of the sidecar.
@@ -101,6 +101,7 @@ impl ScimProxy {
             session.set_keepalive(None);
             return Ok(Err(too_large()));
         }
+        session.set_read_timeout(Some(BODY_READ_TIMEOUT));
         let mut body = BytesMut::new();
         let mut read = 0usize;
         while let Some(chunk) = session.read_request_body().await? {
@@ -119,6 +120,9 @@ impl ScimProxy {
         Ok(Ok(body.freeze()))
     }
 }
+
+/// How long a client may pause while sending its body.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The most bytes of an oversized body read and discarded before answering 413.
 const DRAIN_LIMIT: usize = 16 << 20;
@@ -147,6 +151,34 @@ impl ProxyHttp for ScimProxy {
             ErrorType::HTTPStatus(404),
             "no upstream is configured",
         ))
+    }
+
+    async fn fail_to_proxy(
+        &self,
+        session: &mut Session,
+        error: &Error,
+        ctx: &mut Self::CTX,
+    ) -> FailToProxy {
+        // The request failed inside pingora (reading the body, most often): answer with a SCIM
+        // error body too, unless the connection is already gone.
+        let (status, detail) = match (error.esource(), error.etype()) {
+            (_, ErrorType::HTTPStatus(code)) => (*code, "The request could not be served"),
+            (_, ErrorType::ReadTimedout) => (408, "The request body did not arrive in time"),
+            (
+                ErrorSource::Downstream,
+                ErrorType::WriteError | ErrorType::ReadError | ErrorType::ConnectionClosed,
+            ) => (0, ""),
+            (ErrorSource::Downstream, _) => (400, "The request could not be read"),
+            _ => (500, "The request failed inside the service"),
+        };
+        tracing::debug!(request_id = %ctx.request_id, %error, status, "request failed in the listener");
+        if let Some(code) = StatusCode::from_u16(status).ok().filter(|_| status > 0) {
+            let _ = write(session, error_body(code, None, detail), &ctx.request_id).await;
+        }
+        FailToProxy {
+            error_code: status,
+            can_reuse_downstream: false,
+        }
     }
 
     async fn request_filter(
