@@ -289,11 +289,6 @@ impl Config {
             }),
         }
     }
-
-    /// The tenant with this name.
-    pub fn tenant(&self, name: &str) -> Option<&Tenant> {
-        self.tenants.iter().find(|t| t.name == name)
-    }
 }
 
 fn validate_server(raw: raw::RawServer, problems: &mut Problems) -> ServerConfig {

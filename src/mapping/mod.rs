@@ -149,11 +149,6 @@ impl Mapping {
             .find(|f| f.target.is(None, "active"))
             .expect("active is mapped")
     }
-
-    /// Whether any field maps an attribute of the enterprise extension.
-    pub fn has_enterprise(&self) -> bool {
-        self.fields.iter().any(|f| f.target.urn.is_some())
-    }
 }
 
 fn parse_field(entry: &RawMapping, full: &ResourceSchema) -> Result<Field, String> {
