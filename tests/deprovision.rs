@@ -273,3 +273,53 @@ fn deleting_a_member_removed_elsewhere_still_ends_their_sessions() {
     scim.delete(&format!("/Users/{id}")).assert_error(404, None);
     assert_logged_out(&scim, &id, &sessions);
 }
+
+#[test]
+fn a_deactivation_racing_other_changes_still_suspends_and_logs_out() {
+    let stack = stack();
+    let scim = stack.client(0);
+    let (id, email, sessions) = signed_in(&scim, "racing");
+    let path = format!("/Users/{id}");
+    let handles: Vec<_> = (0..6)
+        .map(|i| {
+            let (scim, path) = (scim.clone(), path.clone());
+            std::thread::spawn(move || {
+                let operation = match i {
+                    3 => json!({"op": "replace", "value": {"active": false}}),
+                    _ => json!({"op": "replace", "path": "title", "value": format!("t{i}")}),
+                };
+                scim.patch(&path, json!([operation])).status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(scim.member(&id).json["status"], "suspended");
+    assert_logged_out(&scim, &id, &sessions);
+    assert_eq!(scim.sign_in(&email).status, 403);
+}
+
+#[test]
+fn a_failed_suspension_by_patch_asks_for_a_retry() {
+    let stack = stack();
+    let scim = stack.client(0);
+    let (id, _email, sessions) = signed_in(&scim, "unsuspendable");
+    scim.fault(json!({"route": "update_member", "status": 500, "times": 5}));
+    let reply = scim.patch(
+        &format!("/Users/{id}"),
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    );
+    scim.clear_faults();
+    assert!(reply.status >= 500, "{}", reply.text);
+    assert!(
+        reply.header("retry-after").is_some(),
+        "a failed deactivation must ask for a retry"
+    );
+    assert_eq!(scim.member(&id).json["status"], "active");
+    let retried = scim.patch(
+        &format!("/Users/{id}"),
+        json!([{"op": "replace", "path": "active", "value": false}]),
+    );
+    assert_eq!(retried.status, 200, "{}", retried.text);
+    assert_logged_out(&scim, &id, &sessions);
+}

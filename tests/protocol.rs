@@ -587,3 +587,64 @@ fn a_rotated_legacy_token_file_is_picked_up_without_a_restart() {
     wait_until(|| scim.get("/Users").status == 200);
     let _ = std::fs::remove_file(token_file);
 }
+
+#[test]
+fn concurrent_writes_without_if_match_all_land() {
+    let stack = Stack::start(Options::default());
+    let scim = stack.client(0);
+    let id = scim.create_user(&common::user("contended"));
+    let path = format!("/Users/{id}");
+    let attributes = ["title", "displayName", "locale"];
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (scim, path) = (scim.clone(), path.clone());
+            let attribute = attributes[i % attributes.len()];
+            std::thread::spawn(move || {
+                let value = format!("{attribute}-{i}");
+                let reply = scim.patch(
+                    &path,
+                    json!([{"op": "replace", "path": attribute, "value": value}]),
+                );
+                (reply.status, attribute, value)
+            })
+        })
+        .collect();
+    let results: Vec<(u16, &str, String)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(
+        results.iter().all(|(status, _, _)| *status == 200),
+        "{results:?}"
+    );
+    let member = scim.get(&path).json;
+    for attribute in attributes {
+        let last = member[attribute].as_str().unwrap();
+        assert!(
+            results.iter().any(|(_, a, v)| *a == attribute && v == last),
+            "{attribute}: {last}"
+        );
+    }
+}
+
+#[test]
+fn required_values_are_checked_before_the_legacy_api_sees_the_change() {
+    let stack = Stack::start(Options::default());
+    let scim = stack.client(0);
+    let id = scim.create_user(&common::user("keeps-mail"));
+    let path = format!("/Users/{id}");
+    for operation in [
+        json!({"op": "remove", "path": "emails[type eq \"work\"]"}),
+        json!({"op": "replace", "path": "emails", "value": []}),
+    ] {
+        let reply = scim.patch(&path, json!([operation]));
+        reply.assert_error(400, Some("invalidValue"));
+        assert!(
+            reply.json["detail"]
+                .as_str()
+                .unwrap()
+                .contains("is required"),
+            "{}",
+            reply.text
+        );
+    }
+    assert_eq!(scim.legacy_calls("update_member"), 0);
+}

@@ -384,7 +384,9 @@ pub fn retry_hint(error: &LegacyError) -> Option<Duration> {
         LegacyError::Unavailable { retry_after } => {
             Some(Duration::from_secs(retry_after.unwrap_or(5).clamp(1, 120)))
         }
-        LegacyError::Timeout | LegacyError::Transport(_) => Some(Duration::from_secs(5)),
+        LegacyError::Timeout | LegacyError::Transport(_) | LegacyError::BadResponse(_) => {
+            Some(Duration::from_secs(5))
+        }
         _ => None,
     }
 }

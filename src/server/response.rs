@@ -69,6 +69,9 @@ pub enum ApiError {
         /// When the client may try again.
         retry_after: Duration,
     },
+    /// The member kept changing while a write without `If-Match` was applied.
+    #[error("member kept changing during the write")]
+    Contended,
     /// Some step of a deprovisioning failed after earlier steps succeeded.
     #[error("deprovisioning incomplete: {step}: {source}")]
     Deprovision {
@@ -90,7 +93,7 @@ impl ApiError {
                 e,
                 LegacyError::NotFound | LegacyError::Conflict(_) | LegacyError::InvalidValue(_)
             ),
-            ApiError::Deprovision { .. } => false,
+            ApiError::Deprovision { .. } | ApiError::Contended => false,
         }
     }
 
@@ -111,6 +114,12 @@ impl ApiError {
             )
             .with_header(header::RETRY_AFTER, seconds(*retry_after).to_string()),
             ApiError::Legacy(e) => legacy_error(e),
+            ApiError::Contended => error_body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                "The user changed repeatedly while this request was applied; retry it",
+            )
+            .with_header(header::RETRY_AFTER, "1"),
             ApiError::Deprovision { source, .. } => {
                 let wait = retry_hint(source).unwrap_or(Duration::from_secs(5));
                 error_body(

@@ -16,6 +16,9 @@ use crate::server::response::{ApiError, ScimResponse};
 use http::{header, HeaderMap, StatusCode};
 use serde_json::{json, Map, Value};
 
+/// How many times a write is tried when the member keeps changing under it.
+const WRITE_ATTEMPTS: u32 = 5;
+
 /// `GET /Users/{id}`.
 pub(crate) async fn get(cx: &Context<'_>, id: &str) -> Result<ScimResponse, ApiError> {
     let projection = projection(cx)?;
@@ -91,13 +94,6 @@ pub(crate) async fn replace(cx: &Context<'_>, id: &str) -> Result<ScimResponse, 
                 after["active"] = active.clone();
             }
         }
-        let mapping = &cx.snapshot.config.mapping;
-        if let Some(missing) = mapping.missing_required(&mapping.to_legacy(&after)) {
-            return Err(invalid(
-                ScimType::InvalidValue,
-                &format!("{missing} is required"),
-            ));
-        }
         Ok(after)
     })
     .await
@@ -169,7 +165,9 @@ pub(crate) async fn delete(cx: &Context<'_>, id: &str) -> Result<ScimResponse, A
 ///
 /// `change` turns the current resource into the desired one. When the legacy API reports
 /// that the member changed in between and the client did not pin a version itself, the
-/// member is read again and the change applied once more.
+/// member is read again and the change applied again, a few times with a short pause; a
+/// client that did not ask for a version check must not be refused for one. If the member
+/// keeps changing, the answer is 503 with `Retry-After`.
 async fn write<F>(cx: &Context<'_>, id: &str, change: F) -> Result<ScimResponse, ApiError>
 where
     F: Fn(&Value) -> Result<Value, ApiError>,
@@ -189,6 +187,12 @@ where
         let before = resource(cx, &member);
         let after = change(&before)?;
         check_storable(cx, &after)?;
+        if let Some(missing) = mapping.missing_required(&mapping.to_legacy(&after)) {
+            return Err(invalid(
+                ScimType::InvalidValue,
+                &format!("{missing} is required"),
+            ));
+        }
         let fields = mapping.diff(&before, &after);
         if fields.is_empty() {
             break member;
@@ -200,7 +204,15 @@ where
             .await
         {
             Ok(updated) => break updated,
-            Err(LegacyError::VersionMismatch) if !pinned && attempt < 2 => continue,
+            Err(LegacyError::VersionMismatch) if pinned => {
+                return Err(LegacyError::VersionMismatch.into())
+            }
+            Err(LegacyError::VersionMismatch) if attempt < WRITE_ATTEMPTS => {
+                let pause = 10 * u64::from(attempt) + rand::random_range(0..20u64);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                continue;
+            }
+            Err(LegacyError::VersionMismatch) => return Err(ApiError::Contended),
             Err(LegacyError::NotFound) => return Err(not_found(LegacyError::NotFound, id)),
             Err(e) => return Err(e.into()),
         }

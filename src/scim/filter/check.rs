@@ -148,5 +148,14 @@ fn check_operator(
         let detail = format!("'{path}' is a {kind} attribute and cannot be compared with {value}");
         return Err(invalid(detail));
     }
+    if let (AttrType::DateTime, CompValue::String(text)) = (leaf.kind, value) {
+        if !op.is_substring() && chrono::DateTime::parse_from_rfc3339(text).is_err() {
+            let detail = format!(
+                "'{path}' is compared as an instant: {value} is not an RFC 3339 date-time \
+                 such as \"2026-01-01T00:00:00Z\""
+            );
+            return Err(invalid(detail));
+        }
+    }
     Ok(())
 }

@@ -82,6 +82,18 @@ fn unknown_names_and_meaningless_operators_are_invalid_filters() {
         ("userName eq true", "cannot be compared with true"),
         (r#"active eq "maybe""#, "is a boolean attribute"),
         ("meta.created gt 2026", "is a dateTime attribute"),
+        (
+            r#"meta.lastModified gt "2000-01-01""#,
+            "is not an RFC 3339 date-time",
+        ),
+        (
+            r#"meta.lastModified gt "garbage""#,
+            "is not an RFC 3339 date-time",
+        ),
+        (
+            r#"meta.created eq "2026-12-03T17:00:00""#,
+            "is not an RFC 3339 date-time",
+        ),
         (r#"title pr and nope pr"#, "unknown attribute 'nope'"),
     ];
     let schema = ResourceSchema::user();
