@@ -73,7 +73,12 @@ pub(crate) async fn create(cx: &Context<'_>) -> Result<ScimResponse, ApiError> {
         .legacy
         .create(&cx.tenant.org, fields, &cx.request.request_id)
         .await?;
-    let id = cx.app.legacy.id_of(&member).unwrap_or_default().to_owned();
+    let id = cx
+        .app
+        .legacy
+        .id_of(&member)
+        .ok_or_else(|| LegacyError::BadResponse("the created member has no id".to_owned()))?
+        .to_owned();
     tracing::info!(user = %id, "user created");
     cx.app.cache.put(cx.tenant_name, &id, member.clone()).await;
     let etag = etag(cx, &member);
