@@ -11,3 +11,5 @@ pub mod profile;
 pub mod projection;
 pub mod schema;
 pub mod sort;
+#[cfg(test)]
+mod testing;

@@ -4,36 +4,9 @@ use serde_json::{json, Value};
 
 use super::normalize_resource;
 use crate::scim::profile::IdpProfile;
-use crate::scim::schema::{ResourceSchema, ENTERPRISE_SCHEMA as ENT, USER_SCHEMA};
+use crate::scim::schema::{ENTERPRISE_SCHEMA as ENT, USER_SCHEMA};
+use crate::scim::testing::tenant_schema;
 
-/// The same tenant schema the PATCH tests use.
-fn tenant_schema() -> ResourceSchema {
-    ResourceSchema::user().restrict(|urn, name, sub| {
-        let core = [
-            ("userName", None),
-            ("name", Some("givenName")),
-            ("name", Some("familyName")),
-            ("displayName", None),
-            ("active", None),
-            ("externalId", None),
-            ("title", None),
-            ("locale", None),
-            ("emails", Some("value")),
-            ("emails", Some("type")),
-            ("emails", Some("primary")),
-        ];
-        let enterprise = [
-            ("employeeNumber", None),
-            ("department", None),
-            ("manager", Some("value")),
-        ];
-        if urn == USER_SCHEMA {
-            core.contains(&(name, sub))
-        } else {
-            enterprise.contains(&(name, sub))
-        }
-    })
-}
 
 fn normalize(input: &Value) -> Result<(Value, Vec<String>), (u16, &'static str)> {
     normalize_resource(input, &tenant_schema(), IdpProfile::Generic)

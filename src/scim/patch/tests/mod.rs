@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use super::{apply, parse_request};
 use crate::scim::normalize::Normalization;
 use crate::scim::profile::IdpProfile;
-use crate::scim::schema::{ResourceSchema, ENTERPRISE_SCHEMA, USER_SCHEMA};
+use crate::scim::schema::{ENTERPRISE_SCHEMA, USER_SCHEMA};
+use crate::scim::testing::tenant_schema;
 
 /// The enterprise extension URN, shortened for table rows.
 const ENT: &str = ENTERPRISE_SCHEMA;
@@ -30,34 +31,6 @@ struct Case {
     expect: Expect,
 }
 
-/// The exposed schema of a typical tenant, as the product's attribute mapping restricts it.
-fn tenant_schema() -> ResourceSchema {
-    const CORE: &[(&str, Option<&str>)] = &[
-        ("userName", None),
-        ("name", Some("givenName")),
-        ("name", Some("familyName")),
-        ("displayName", None),
-        ("active", None),
-        ("externalId", None),
-        ("title", None),
-        ("locale", None),
-        ("emails", Some("value")),
-        ("emails", Some("type")),
-        ("emails", Some("primary")),
-        ("phoneNumbers", Some("value")),
-        ("phoneNumbers", Some("type")),
-        ("phoneNumbers", Some("primary")),
-    ];
-    const ENTERPRISE: &[(&str, Option<&str>)] = &[
-        ("employeeNumber", None),
-        ("department", None),
-        ("manager", Some("value")),
-    ];
-    ResourceSchema::user().restrict(|urn, name, sub| {
-        let kept = if urn == USER_SCHEMA { CORE } else { ENTERPRISE };
-        kept.contains(&(name, sub))
-    })
-}
 
 /// A stored user with core, multi-valued and enterprise attributes.
 fn alice() -> Value {
