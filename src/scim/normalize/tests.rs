@@ -7,7 +7,6 @@ use crate::scim::profile::IdpProfile;
 use crate::scim::schema::{ENTERPRISE_SCHEMA as ENT, USER_SCHEMA};
 use crate::scim::testing::tenant_schema;
 
-
 fn normalize(input: &Value) -> Result<(Value, Vec<String>), (u16, &'static str)> {
     normalize_resource(input, &tenant_schema(), IdpProfile::Generic)
         .map(|(value, notes)| (value, notes.into_iter().map(|n| n.0).collect()))

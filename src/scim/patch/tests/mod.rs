@@ -31,7 +31,6 @@ struct Case {
     expect: Expect,
 }
 
-
 /// A stored user with core, multi-valued and enterprise attributes.
 fn alice() -> Value {
     json!({
