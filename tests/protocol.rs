@@ -547,14 +547,14 @@ fn searches_refuse_what_they_would_otherwise_ignore() {
 #[test]
 fn writes_get_the_whole_legacy_deadline_because_they_are_never_retried() {
     let stack = Stack::start(Options {
-        timeout_ms: 1500,
+        timeout_ms: 3000,
         retries: 2,
         ..Options::default()
     });
     let scim = stack.client(0);
     let id = scim.create_user(&common::user("slow-write"));
     // Longer than a third of the deadline (a retried call's share), shorter than all of it.
-    scim.fault(json!({"route": "update_member", "latency_ms": 900, "times": 1}));
+    scim.fault(json!({"route": "update_member", "latency_ms": 1800, "times": 1}));
     let reply = scim.patch(
         &format!("/Users/{id}"),
         json!([{"op": "replace", "path": "title", "value": "Slow"}]),
