@@ -108,8 +108,8 @@ impl Mapping {
                     }
                     fields.push(field);
                 }
-                Err(message) => {
-                    problems.add(format!("{at}.scim"), message);
+                Err((key, message)) => {
+                    problems.add(format!("{at}.{key}"), message);
                     ok = false;
                 }
             }
@@ -151,34 +151,41 @@ impl Mapping {
     }
 }
 
-fn parse_field(entry: &RawMapping, full: &ResourceSchema) -> Result<Field, String> {
-    let target = parse_target(entry.scim.trim(), full)?;
+fn parse_field(entry: &RawMapping, full: &ResourceSchema) -> Result<Field, (&'static str, String)> {
+    let scim = |message: String| ("scim", message);
+    let target = parse_target(entry.scim.trim(), full).map_err(scim)?;
     let (urn, attr) = (target.urn.as_deref(), target.attr.as_str());
     let resolved = full
         .resolve(urn, attr)
-        .ok_or_else(|| format!("unknown attribute {attr}"))?;
+        .ok_or_else(|| scim(format!("unknown attribute {attr}")))?;
     let attribute = match &target.sub {
         Some(sub) => resolved
             .attribute
             .sub_attribute(sub)
-            .ok_or_else(|| format!("{attr} has no sub-attribute {sub}"))?,
+            .ok_or_else(|| scim(format!("{attr} has no sub-attribute {sub}")))?,
         None => resolved.attribute,
     };
     if attribute.mutability == Mutability::ReadOnly
         || resolved.attribute.mutability == Mutability::ReadOnly
     {
-        return Err(format!("{} is read-only and cannot be mapped", entry.scim));
+        return Err(scim(format!(
+            "{} is read-only and cannot be mapped",
+            entry.scim
+        )));
     }
     if attribute.kind == AttrType::Complex {
-        return Err(format!("{} is complex: map its sub-attributes", entry.scim));
+        return Err(scim(format!(
+            "{} is complex: map its sub-attributes",
+            entry.scim
+        )));
     }
     if resolved.attribute.multi_valued && target.type_value.is_none() {
-        return Err(format!(
+        return Err(scim(format!(
             "{attr} is multi-valued: map one typed value, as in {attr}[type eq \"work\"].value"
-        ));
+        )));
     }
     if entry.legacy.is_empty() {
-        return Err("the legacy field name is empty".to_owned());
+        return Err(("legacy", "the legacy field name is empty".to_owned()));
     }
     let booleans = match (&entry.values, attribute.kind) {
         (Some(values), AttrType::Boolean) => {
@@ -186,24 +193,36 @@ fn parse_field(entry: &RawMapping, full: &ResourceSchema) -> Result<Field, Strin
             match (get("true"), get("false")) {
                 (Some(t), Some(f)) if values.len() == 2 && t != f => Some((t, f)),
                 _ => {
-                    return Err(
+                    return Err((
+                        "values",
                         "values must map exactly \"true\" and \"false\" to two legacy values"
                             .to_owned(),
-                    )
+                    ))
                 }
             }
         }
         (None, AttrType::Boolean) => {
-            return Err(format!(
-                "{} is boolean: give values = {{ \"true\" = .., \"false\" = .. }}",
-                entry.scim
+            return Err((
+                "values",
+                format!(
+                    "{} is boolean: give values = {{ \"true\" = .., \"false\" = .. }}",
+                    entry.scim
+                ),
             ));
         }
-        (Some(_), _) => return Err("values are only for boolean attributes".to_owned()),
+        (Some(_), _) => {
+            return Err((
+                "values",
+                "values are only for boolean attributes".to_owned(),
+            ))
+        }
         (None, _) => None,
     };
     if entry.lookup.is_some() && attribute.kind == AttrType::Boolean {
-        return Err("lookup is not supported on boolean attributes".to_owned());
+        return Err((
+            "lookup",
+            "lookup is not supported on boolean attributes".to_owned(),
+        ));
     }
     Ok(Field {
         target,

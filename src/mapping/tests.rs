@@ -153,24 +153,56 @@ fn exposed_schema_covers_exactly_the_mapped_attributes() {
 #[test]
 fn bad_mapping_entries_are_reported_with_their_location() {
     let cases = [
-        ("scim = \"nickNam\"\nlegacy = \"x\"", "unknown attribute"),
-        ("scim = \"emails.value\"\nlegacy = \"x\"", "multi-valued"),
-        ("scim = \"name\"\nlegacy = \"x\"", "complex"),
-        ("scim = \"id\"\nlegacy = \"x\"", "read-only"),
-        ("scim = \"active\"\nlegacy = \"x\"", "is boolean"),
+        (
+            "scim = \"nickNam\"\nlegacy = \"x\"",
+            "mapping[0].scim",
+            "unknown attribute",
+        ),
+        (
+            "scim = \"emails.value\"\nlegacy = \"x\"",
+            "mapping[0].scim",
+            "multi-valued",
+        ),
+        (
+            "scim = \"name\"\nlegacy = \"x\"",
+            "mapping[0].scim",
+            "complex",
+        ),
+        (
+            "scim = \"id\"\nlegacy = \"x\"",
+            "mapping[0].scim",
+            "read-only",
+        ),
+        (
+            "scim = \"active\"\nlegacy = \"x\"",
+            "mapping[0].values",
+            "is boolean",
+        ),
+        (
+            "scim = \"title\"\nlegacy = \"x\"\nvalues = { \"true\" = \"a\", \"false\" = \"b\" }",
+            "mapping[0].values",
+            "only for boolean",
+        ),
+        (
+            "scim = \"title\"\nlegacy = \"\"",
+            "mapping[0].legacy",
+            "empty",
+        ),
         (
             "scim = \"urn:example:nope:attr\"\nlegacy = \"x\"",
+            "mapping[0].scim",
             "unknown schema",
         ),
     ];
-    for (entry, message) in cases {
+    for (entry, location, message) in cases {
         let raw: crate::config::raw::RawMapping = toml::from_str(entry).unwrap();
         let mut problems = Problems::default();
         assert!(Mapping::from_raw(&[raw], &mut problems).is_none());
-        let found = format!("{:?}", problems.0);
+        let found = problems.0.iter().find(|p| p.location == location);
         assert!(
-            found.contains(message) && found.contains("mapping[0]"),
-            "{entry}: {found}"
+            found.is_some_and(|p| p.message.contains(message)),
+            "{entry}: {:?}",
+            problems.0
         );
     }
 }
