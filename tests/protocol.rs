@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{key_of, q, send, Options, Stack, USER};
+use common::{q, send, Options, Stack, USER};
 use serde_json::json;
 use std::time::Duration;
 
@@ -16,9 +16,15 @@ fn requests_without_a_valid_key_get_401_with_a_bearer_challenge() {
         vec![],
         vec![("authorization", "Bearer".into())],
         vec![("authorization", "Bearer ".into())],
-        vec![("authorization", format!("Basic {}", key_of("t0")))],
+        vec![(
+            "authorization",
+            format!("Basic {}", scim.key.clone().unwrap()),
+        )],
         vec![("authorization", "Bearer scs_not_a_key".into())],
-        vec![("authorization", format!("Bearer {}x", key_of("t0")))],
+        vec![(
+            "authorization",
+            format!("Bearer {}x", scim.key.clone().unwrap()),
+        )],
         vec![("authorization", format!("Bearer {}", "k".repeat(8000)))],
     ];
     for headers in cases {
@@ -63,7 +69,7 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
     let id = scim.create_user(&common::user("steady"));
     let before = scim.member(&id).json;
     let raw = |method: &str, path: &str, body: &str, content_type: &str| {
-        let auth = format!("Bearer {}", key_of("t0"));
+        let auth = format!("Bearer {}", scim.key.clone().unwrap());
         send(
             method,
             &format!("{}{}", scim.base, path),
@@ -430,7 +436,9 @@ fn keys_rotate_and_tenants_disable_without_a_restart() {
     let scim = stack.client(0);
     assert_eq!(scim.get("/Users").status, 200);
     let config = std::fs::read_to_string(&stack.config_path).unwrap();
-    let old_hash = hex::encode(scim_sidecar::server::auth::hash_key(&key_of("t0")));
+    let old_hash = hex::encode(scim_sidecar::server::auth::hash_key(
+        &scim.key.clone().unwrap(),
+    ));
     let new_key = "scs_rotated_key";
     let new_hash = hex::encode(scim_sidecar::server::auth::hash_key(new_key));
 

@@ -74,6 +74,7 @@ pub struct Stack {
     pub legacy_token: String,
     /// The config file the sidecar runs with.
     pub config_path: PathBuf,
+    nonce: String,
     tenants: Vec<(String, String)>,
     child: Child,
     _legacy: emulator::Running,
@@ -90,9 +91,10 @@ impl Drop for Stack {
     }
 }
 
-/// The bearer key of a tenant in tests.
-pub fn key_of(tenant: &str) -> String {
-    format!("scs_test_key_for_{tenant}")
+/// The bearer key of a tenant of the stack with this nonce. Every stack has its own keys, so
+/// a test can never talk to another test's sidecar by mistake.
+fn key_of(nonce: &str, tenant: &str) -> String {
+    format!("scs_test_{nonce}_{tenant}")
 }
 
 fn free_port() -> u16 {
@@ -111,10 +113,38 @@ impl Stack {
         let legacy_token = "legacy-test-token".to_owned();
         let legacy = emulator::start("127.0.0.1:0".parse().unwrap(), &legacy_token).unwrap();
         let legacy_url = format!("http://{}", legacy.addr());
+        let nonce = hex::encode(rand::random::<[u8; 8]>());
+        // A free port can be taken by another test between the probe and the sidecar's bind;
+        // the sidecar then exits, and the stack starts again on another port.
+        for _ in 0..5 {
+            let started = Self::try_start(&options, &nonce, &legacy_url, &legacy_token);
+            if let Some((base, config_path, child)) = started {
+                return Stack {
+                    base,
+                    legacy_url,
+                    legacy_token,
+                    config_path,
+                    nonce,
+                    tenants: options.tenants,
+                    child,
+                    _legacy: legacy,
+                };
+            }
+        }
+        panic!("the sidecar did not start");
+    }
+
+    /// Writes a config and spawns the sidecar on a free port; `None` if it exited.
+    fn try_start(
+        options: &Options,
+        nonce: &str,
+        legacy_url: &str,
+        legacy_token: &str,
+    ) -> Option<(String, PathBuf, Child)> {
         let port = free_port();
         let mut tenants = String::new();
         for (name, org) in &options.tenants {
-            let hash = hex::encode(scim_sidecar::server::auth::hash_key(&key_of(name)));
+            let hash = hex::encode(scim_sidecar::server::auth::hash_key(&key_of(nonce, name)));
             tenants.push_str(&format!(
                 "\n[[tenants]]\nname = \"{name}\"\norg = \"{org}\"\nprofile = \"{}\"\n",
                 options.profile
@@ -164,7 +194,7 @@ ttl_ms = {ttl}
         let config_path = std::env::temp_dir().join(format!("scim-sidecar-test-{port}.toml"));
         std::fs::write(&config_path, config).unwrap();
         let log = std::fs::File::create(config_path.with_extension("log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_scim-sidecar"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scim-sidecar"))
             .args(["run", "--config"])
             .arg(&config_path)
             .env("SCIM_SIDECAR_LOG", "warn,scim_sidecar=debug")
@@ -172,23 +202,28 @@ ttl_ms = {ttl}
             .stderr(log)
             .spawn()
             .unwrap();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let base = format!("http://127.0.0.1:{port}/scim/v2");
+        // The probe uses the last tenant, which tests of per-tenant budgets leave alone.
+        let probe_tenant = &options.tenants[options.tenants.len() - 1].0;
+        let auth = format!("Bearer {}", key_of(nonce, probe_tenant));
         let started = Instant::now();
-        while TcpStream::connect(addr).is_err() {
+        loop {
+            if child.try_wait().ok().flatten().is_some() {
+                let _ = std::fs::remove_file(&config_path);
+                return None;
+            }
+            let url = format!("{base}/ServiceProviderConfig");
+            let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+            if TcpStream::connect(addr).is_ok()
+                && send("GET", &url, &[("authorization", &auth)], None).status == 200
+            {
+                return Some((base, config_path, child));
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "the sidecar did not start"
             );
             std::thread::sleep(Duration::from_millis(50));
-        }
-        Stack {
-            base: format!("http://{addr}/scim/v2"),
-            legacy_url,
-            legacy_token,
-            config_path,
-            tenants: options.tenants,
-            child,
-            _legacy: legacy,
         }
     }
 
@@ -197,7 +232,7 @@ ttl_ms = {ttl}
         let (name, org) = &self.tenants[index];
         Client {
             base: self.base.clone(),
-            key: Some(key_of(name)),
+            key: Some(key_of(&self.nonce, name)),
             org: org.clone(),
             legacy_url: self.legacy_url.clone(),
             legacy_token: self.legacy_token.clone(),
