@@ -17,7 +17,7 @@ key=scs_bench_key
 lport=$(free_port)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 "$bin" legacy-api --listen "127.0.0.1:$lport" --token "$token" >"$work/legacy.log" 2>&1 &
@@ -28,8 +28,8 @@ id=$(curl -s -H "Authorization: Bearer $token" -H 'Content-Type: application/jso
   -d '{"email":"bench@example.com","username":"bench@example.com","given_name":"Bench"}' \
   "$legacy/v1/orgs/bench/members" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
-start_sidecar() { # $1 = cache ttl in ms; prints the port
-  local port; port=$(free_port)
+start_sidecar() { # $1 = cache ttl in ms; sets $port (not a subshell, so cleanup sees the pid)
+  port=$(free_port)
   local demo_mapping
   demo_mapping=$(sed -n '/^\[\[mapping\]\]/,/^\[\[tenants\]\]/p' config/demo.toml | sed '$d')
   cat >"$work/sidecar-$1.toml" <<TOML
@@ -51,10 +51,9 @@ TOML
   SCIM_SIDECAR_LOG=warn "$bin" run --config "$work/sidecar-$1.toml" >"$work/sidecar-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-  echo "$port"
 }
-nocache=$(start_sidecar 0)
-cached=$(start_sidecar 60000)
+start_sidecar 0; nocache=$port
+start_sidecar 60000; cached=$port
 
 run() { # name, url, auth
   local out; out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $3" "$2")
