@@ -89,6 +89,7 @@ impl Context<'_> {
 pub async fn handle(app: &App, request: ScimRequest) -> ScimResponse {
     let snapshot = app.snapshot();
     let route = Route::of(&request.path);
+    tracing::Span::current().record("route", route.template());
     let tenant = match auth::bearer(&request.headers)
         .and_then(|key| auth::authenticate(&snapshot.config.tenants, key, chrono::Utc::now()))
     {
