@@ -40,7 +40,7 @@ impl Mapping {
         }
     }
 
-    /// Whether any attribute can be looked up server-side; used to explain `tooMany` errors.
+    /// The attributes the legacy API can look up exactly, for the detail of `tooMany` errors.
     pub fn lookup_attributes(&self) -> Vec<String> {
         self.fields
             .iter()
